@@ -1,0 +1,37 @@
+//! `corridor merge`: join the result folders of shards into one result.
+
+use std::path::PathBuf;
+
+const AFTER_HELP: &str = "\
+Example:
+  corridor run scenarios/baseline.toml --trials 10000 --seed 7 --shard 0/2 --out outputs/s0
+  corridor run scenarios/baseline.toml --trials 10000 --seed 7 --shard 1/2 --out outputs/s1
+  corridor merge outputs/s0 outputs/s1 --out outputs/baseline
+
+The merged folder is identical to that of one run with all the trials. The
+shards must come from the same scenario, seed and trial count.";
+
+/// Arguments of `corridor merge`.
+#[derive(Debug, Clone, clap::Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct MergeArgs {
+    /// Result folders of the shards (each written by `corridor run --shard`).
+    #[arg(value_name = "DIR", required = true)]
+    pub shards: Vec<PathBuf>,
+    /// Folder to write the merged result to.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Replace the output folder if it already exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Runs `corridor merge`.
+pub fn execute(args: &MergeArgs) -> anyhow::Result<()> {
+    let report = crate::output::merge_runs(&args.shards, &args.out, args.force)?;
+    for note in &report.notes {
+        eprintln!("note: {note}");
+    }
+    println!("merged {} shards ({} trials) into {}", report.shards, report.trials, report.out.display());
+    Ok(())
+}

@@ -1,0 +1,264 @@
+//! Command line: clap types, one file per subcommand.
+//!
+//! This is the only module that reads argv or the environment or decides
+//! on colour. The clap types are pure syntax and do no I/O; each
+//! subcommand's `execute` resolves them (loads the scenario, checks flag
+//! combinations) before any work starts. Nothing below `cli/` imports clap.
+
+pub mod compare;
+pub mod list;
+pub mod markdown;
+pub mod merge;
+pub mod run;
+pub mod show;
+pub mod validate;
+
+use crate::error::InvalidInput;
+use crate::scenario::{self, Diagnostics, Scenario};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
+use std::path::Path;
+
+/// Top-level help text after the command list.
+const AFTER_HELP: &str = "\
+Exit status:
+  0  success
+  1  runtime failure (I/O, solver trouble, a bug)
+  2  invalid input: a scenario file or flag the user can fix
+
+Example:
+  corridor validate scenarios/baseline.toml
+  corridor run scenarios/baseline.toml --trials 1000 --seed 42";
+
+/// Monte Carlo simulator of rare-earth, lithium and oil trade along the
+/// Middle Corridor and the legacy routes.
+///
+/// A scenario is a TOML file (see docs/scenarios.md); `run` samples its
+/// uncertain inputs, clears every market in every period of every trial and
+/// writes summary statistics to a folder under outputs/.
+#[derive(Debug, Parser)]
+#[command(name = "corridor", version, after_help = AFTER_HELP, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check scenario files and report every problem.
+    Validate(validate::ValidateArgs),
+    /// List the scenarios in a folder with their descriptions.
+    List(list::ListArgs),
+    /// Print a scenario as one TOML document, with `extends` resolved.
+    Show(show::ShowArgs),
+    /// Run a scenario's Monte Carlo trials and write a result folder.
+    Run(run::RunArgs),
+    /// Merge the result folders of shards into one result.
+    Merge(merge::MergeArgs),
+    /// Compare two runs: paired differences with confidence intervals.
+    Compare(compare::CompareArgs),
+    /// Print docs/cli.md, generated from these definitions.
+    #[command(hide = true)]
+    MarkdownHelp,
+}
+
+impl Command {
+    /// Runs the subcommand.
+    pub fn execute(&self) -> anyhow::Result<()> {
+        match self {
+            Command::Validate(a) => validate::execute(a),
+            Command::List(a) => list::execute(a),
+            Command::Show(a) => show::execute(a),
+            Command::Run(a) => run::execute(a),
+            Command::Merge(a) => merge::execute(a),
+            Command::Compare(a) => compare::execute(a),
+            Command::MarkdownHelp => {
+                print!("{}", markdown::generate());
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Parses argv and runs the chosen command. Bad flags make clap print usage
+/// and exit with status 2 by itself.
+pub fn run() -> anyhow::Result<()> {
+    Cli::parse().command.execute()
+}
+
+/// Prints an error the way the user should see it: scenario problems with
+/// source snippets, anything else as its `{:#}` cause chain.
+pub fn report(err: &anyhow::Error) {
+    let diagnostics = err.chain().find_map(|e| {
+        e.downcast_ref::<Diagnostics>()
+            .or_else(|| match e.downcast_ref::<InvalidInput>() {
+                Some(InvalidInput::Scenario(d)) => Some(d),
+                _ => None,
+            })
+    });
+    match diagnostics {
+        Some(d) => {
+            eprint!("{}", d.render(stderr_color()));
+            // Context added above the diagnostics (e.g. which command failed).
+            let outer: Vec<String> = err
+                .chain()
+                .take_while(|e| e.downcast_ref::<Diagnostics>().is_none() && e.downcast_ref::<InvalidInput>().is_none())
+                .map(|e| e.to_string())
+                .collect();
+            if !outer.is_empty() {
+                eprintln!("error: {}", outer.join(": "));
+            }
+        }
+        None => eprintln!("error: {err:#}"),
+    }
+}
+
+/// Colour on stderr only for a terminal, and never with `NO_COLOR` set.
+pub fn stderr_color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Loads and validates a scenario; problems become
+/// [`InvalidInput::Scenario`] (exit status 2).
+pub fn load_scenario(path: &Path) -> anyhow::Result<Scenario> {
+    scenario::load(path).map_err(|d| InvalidInput::Scenario(d).into())
+}
+
+/// Monte Carlo options shared by every command that runs trials.
+#[derive(Debug, Clone, Default, Args)]
+pub struct McOpts {
+    /// Number of trials, or `auto` to add trials until `--target-se` is met
+    /// (default: `[montecarlo] trials` of the scenario, else 1000).
+    #[arg(long, value_name = "N")]
+    pub trials: Option<Trials>,
+    /// Seed of every random stream (default: `[montecarlo] seed`, else 0).
+    /// A run is a pure function of scenario, seed and trials.
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_name = "T", value_parser = positive_usize)]
+    pub threads: Option<usize>,
+    /// How uncertain inputs are drawn (default: `[montecarlo] sampling`, else random).
+    #[arg(long, value_name = "METHOD")]
+    pub sampling: Option<SamplingArg>,
+    /// One trial with every uncertain input at its mean and no random events.
+    #[arg(long, conflicts_with_all = ["trials", "sampling", "target_se", "max_trials"])]
+    pub deterministic: bool,
+    /// With `--trials auto`: stop once the standard error of the mean of
+    /// every headline metric (horizon shortfall, price and consumption of
+    /// every market) is at most X times its mean, e.g. 0.01 for 1%.
+    #[arg(long, value_name = "X", value_parser = positive_f64)]
+    pub target_se: Option<f64>,
+    /// With `--trials auto`: never run more than N trials (default 100000).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_trials: Option<u64>,
+}
+
+impl McOpts {
+    /// Checks flag combinations clap cannot express.
+    pub fn check(&self) -> Result<(), InvalidInput> {
+        let auto = matches!(self.trials, Some(Trials::Auto));
+        if auto && self.target_se.is_none() {
+            return Err(InvalidInput::Usage("`--trials auto` needs `--target-se X`, the precision to stop at".into()));
+        }
+        if !auto && (self.target_se.is_some() || self.max_trials.is_some()) {
+            let flag = if self.target_se.is_some() { "--target-se" } else { "--max-trials" };
+            return Err(InvalidInput::Usage(format!("`{flag}` applies only with `--trials auto`")));
+        }
+        Ok(())
+    }
+}
+
+/// A trial count: a number, or `auto` (run until converged).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trials {
+    /// Exactly this many trials.
+    Count(u64),
+    /// Add trials until `--target-se` is met or `--max-trials` reached.
+    Auto,
+}
+
+impl std::str::FromStr for Trials {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s == "auto" {
+            return Ok(Trials::Auto);
+        }
+        match s.parse::<u64>() {
+            Ok(0) => Err("the number of trials must be at least 1".into()),
+            Ok(n) => Ok(Trials::Count(n)),
+            Err(_) => Err(format!("expected a number of trials or `auto`, found `{s}`")),
+        }
+    }
+}
+
+/// Sampling method as a flag value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SamplingArg {
+    /// Independent draws per trial.
+    Random,
+    /// Latin Hypercube: stratified draws within fixed blocks of trials.
+    Lhs,
+}
+
+impl From<SamplingArg> for scenario::Sampling {
+    fn from(s: SamplingArg) -> Self {
+        match s {
+            SamplingArg::Random => scenario::Sampling::Random,
+            SamplingArg::Lhs => scenario::Sampling::Lhs,
+        }
+    }
+}
+
+fn positive_usize(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("expected a whole number, found `{s}`")),
+    }
+}
+
+fn positive_f64(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
+        Ok(_) => Err("must be a number above 0".into()),
+        Err(_) => Err(format!("expected a number, found `{s}`")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn trials_parse() {
+        assert_eq!("auto".parse::<Trials>(), Ok(Trials::Auto));
+        assert_eq!("250".parse::<Trials>(), Ok(Trials::Count(250)));
+        assert_eq!("0".parse::<Trials>(), Err("the number of trials must be at least 1".into()));
+        assert!("many".parse::<Trials>().is_err());
+    }
+
+    #[test]
+    fn auto_trials_need_a_target() {
+        let cli = Cli::try_parse_from(["corridor", "run", "x.toml", "--trials", "auto"]).unwrap();
+        let Command::Run(args) = cli.command else { panic!("not run") };
+        assert!(args.mc.check().is_err());
+        let cli = Cli::try_parse_from(["corridor", "run", "x.toml", "--trials", "auto", "--target-se", "0.5"]).unwrap();
+        let Command::Run(args) = cli.command else { panic!("not run") };
+        assert!(args.mc.check().is_ok());
+    }
+
+    #[test]
+    fn deterministic_conflicts_with_trials() {
+        let err = Cli::try_parse_from(["corridor", "run", "x.toml", "--deterministic", "--trials", "5"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict);
+    }
+}

@@ -1,0 +1,396 @@
+//! `corridor run`: run a scenario's trials and write a result folder.
+
+use super::{McOpts, Trials};
+use crate::aggregate::{self, Accumulator, Layout};
+use crate::engine::Prepared;
+use crate::model::{compile, CompiledModel};
+use crate::montecarlo::{self, Observer, Outcome, Plan};
+use crate::output::{Manifest, PathCsv, RunDir, ShardInfo, StateFile, SummaryCsv, TrialWriter, CRATE_VERSION, TRIALS_FILE};
+use crate::scenario::Sampling;
+use anyhow::Context;
+use polars::prelude::DataFrame;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+const AFTER_HELP: &str = "\
+Examples:
+  corridor run scenarios/china-ree-export-ban.toml
+  corridor run scenarios/china-ree-export-ban.toml --trials 1 --seed 7
+  corridor run scenarios/baseline.toml --deterministic
+  corridor run scenarios/cpc-disruption.toml --trials auto --target-se 0.01
+  corridor run scenarios/baseline.toml --trials 10000 --shard 0/4 --out outputs/shard-0
+
+The result folder (default outputs/<name>-s<seed>-n<trials>) holds
+summary.csv (one row per metric, commodity, key and period, with mean, std,
+se, p05/p50/p95, min, max, p_any = P(value > 0) and CVaR95), path.csv for a
+single path, state.bin (for `corridor merge`), trials.parquet with
+--keep-trials, and manifest.toml (scenario hash, seed, trials, version,
+wall time).";
+
+/// Arguments of `corridor run`.
+#[derive(Debug, Clone, clap::Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct RunArgs {
+    /// Scenario file to run.
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: PathBuf,
+    /// Trial count, seed, threads and sampling.
+    #[command(flatten)]
+    pub mc: McOpts,
+    /// Result folder (default: outputs/<scenario name>-s<seed>-n<trials>).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Replace the result folder if it already exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Run only shard i of N (i counted from 0), e.g. `--shard $SLURM_ARRAY_TASK_ID/4`;
+    /// `corridor merge` joins the shard folders into exactly the single-run result.
+    #[arg(long, value_name = "i/N")]
+    pub shard: Option<Shard>,
+    /// Also write per-trial data (trials.parquet).
+    #[arg(long)]
+    pub keep_trials: bool,
+    /// Print nothing but errors (no progress bar, no summary).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// One shard of the trials: `index` of `count`, counted from 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// Which shard, `0..count`.
+    pub index: u64,
+    /// How many shards the trials are split into.
+    pub count: u64,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || format!("expected i/N such as 0/4, found `{s}`");
+        let (i, n) = s.split_once('/').ok_or_else(bad)?;
+        let (index, count): (u64, u64) = (i.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+        if count == 0 {
+            return Err("the number of shards must be at least 1".into());
+        }
+        if index >= count {
+            return Err(format!("shard {index} does not exist among {count} shards (counted from 0, so 0 to {})", count - 1));
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+/// Runs `corridor run`: resolve flags into a plan, prepare the output folder
+/// before any trial runs, run the trials, write the folder, print a summary.
+pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
+    args.mc.check()?;
+    let scenario = super::load_scenario(&args.scenario)?;
+    let model = compile(&scenario).with_context(|| format!("cannot compile {}", args.scenario.display()))?;
+    let cfg = RunConfig::resolve(args, &model);
+    let out = args.out.clone().unwrap_or_else(|| cfg.default_out(&model));
+    let dir = RunDir::create(&out, args.force)?;
+    let started = now_rfc3339();
+    let clock = Instant::now();
+
+    let prep = Prepared::new(&model).context("the baseline first period does not clear")?;
+    let layout = montecarlo::layout(&model);
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = stop.clone();
+        // A second handler cannot be installed (tests call `execute` more than
+        // once in one process); the first one sets the same kind of flag.
+        let _ = ctrlc::set_handler(move || stop.store(true, Ordering::Relaxed));
+    }
+    let bar = progress_bar(args.quiet, cfg.plan.trials.end - cfg.plan.trials.start);
+    let mut observer = RunObserver {
+        trials: if args.keep_trials { Some(TrialWriter::new(&dir.file(TRIALS_FILE), &layout)?) } else { None },
+        first: None,
+        want_first: cfg.single,
+        target_se: cfg.target_se,
+        headline: headline_cells(&layout),
+        converged_at: None,
+        record_len: montecarlo::record_len(&model),
+    };
+    let progress = |n: u64| {
+        if let Some(b) = &bar {
+            b.inc(n);
+        }
+    };
+    let outcome = montecarlo::run(&model, &prep, &cfg.plan, &stop, &progress, &mut observer)?;
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    if outcome.interrupted {
+        anyhow::bail!("interrupted after {} trials; nothing was written", outcome.done);
+    }
+
+    let frame = aggregate::summary_frame(&layout, &outcome.acc)?;
+    dir.write(&SummaryCsv(&frame))?;
+    if let Some(rec) = &observer.first {
+        dir.write(&PathCsv { layout: &layout, record: rec })?;
+    }
+    dir.write(&StateFile { layout: &layout, accumulator: &outcome.acc })?;
+    if let Some(w) = observer.trials.take() {
+        w.finish()?;
+    }
+    let done_range = cfg.plan.trials.start..cfg.plan.trials.start + outcome.done;
+    let wall = clock.elapsed().as_secs_f64();
+    let manifest = Manifest {
+        version: CRATE_VERSION.to_string(),
+        scenario: args.scenario.display().to_string(),
+        scenario_hash: scenario.content_hash(),
+        seed: cfg.plan.seed,
+        trials: if observer.converged_at.is_some() { outcome.done } else { cfg.total },
+        trial_start: done_range.start,
+        trial_end: done_range.end,
+        sampling: sampling_name(cfg.plan.sampling).into(),
+        deterministic: cfg.plan.deterministic,
+        started,
+        wall_seconds: wall,
+        threads: cfg.plan.threads,
+        command: std::env::args().collect(),
+        merged_from: Vec::new(),
+        shard: args.shard.map(|s| ShardInfo { index: s.index, count: s.count }),
+    };
+    dir.write(&manifest)?;
+    let path = dir.commit()?;
+
+    if !args.quiet {
+        print_summary(&model, &cfg, &outcome, wall, &frame, &path, observer.converged_at)?;
+    }
+    Ok(())
+}
+
+/// The resolved flags: what to run.
+struct RunConfig {
+    plan: Plan,
+    /// Trials of the whole run (all shards).
+    total: u64,
+    /// A single path (one trial, or deterministic): also write `path.csv`.
+    single: bool,
+    /// Relative standard error to stop at (`--trials auto`).
+    target_se: Option<f64>,
+}
+
+impl RunConfig {
+    fn resolve(args: &RunArgs, m: &CompiledModel) -> RunConfig {
+        let mc = &args.mc;
+        let deterministic = mc.deterministic;
+        let (total, target_se) = match (deterministic, mc.trials) {
+            (true, _) => (1, None),
+            (false, Some(Trials::Count(n))) => (n, None),
+            (false, Some(Trials::Auto)) => (mc.max_trials.unwrap_or(100_000), mc.target_se),
+            (false, None) => (m.default_trials, None),
+        };
+        let trials = match args.shard {
+            Some(s) => s.index * total / s.count..(s.index + 1) * total / s.count,
+            None => 0..total,
+        };
+        let threads = mc.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        RunConfig {
+            plan: Plan {
+                seed: mc.seed.unwrap_or(m.default_seed),
+                trials,
+                sampling: mc.sampling.map_or(m.sampling, Into::into),
+                deterministic,
+                threads,
+            },
+            total,
+            single: deterministic || total == 1,
+            target_se,
+        }
+    }
+
+    /// `outputs/<name>-s<seed>-n<trials>[-shard<i>of<N>]`, or `-deterministic`.
+    fn default_out(&self, m: &CompiledModel) -> PathBuf {
+        let mut name = if self.plan.deterministic {
+            format!("{}-deterministic", m.name)
+        } else if self.target_se.is_some() {
+            format!("{}-s{}-auto", m.name, self.plan.seed)
+        } else {
+            format!("{}-s{}-n{}", m.name, self.plan.seed, self.total)
+        };
+        if self.plan.trials.end - self.plan.trials.start != self.total {
+            let per = self.plan.trials.end - self.plan.trials.start;
+            name.push_str(&format!("-trials{}-{}", self.plan.trials.start, self.plan.trials.start + per));
+        }
+        PathBuf::from("outputs").join(name)
+    }
+}
+
+/// Between waves: stream per-trial values, keep a single path, check convergence.
+struct RunObserver {
+    trials: Option<TrialWriter>,
+    first: Option<Vec<f64>>,
+    want_first: bool,
+    target_se: Option<f64>,
+    headline: Vec<usize>,
+    converged_at: Option<(u64, f64)>,
+    record_len: usize,
+}
+
+impl Observer for RunObserver {
+    fn checks_convergence(&self) -> bool {
+        self.target_se.is_some()
+    }
+
+    fn converged(&mut self, acc: &Accumulator, trials: u64) -> bool {
+        let Some(target) = self.target_se else { return false };
+        let worst = relative_se(acc, &self.headline);
+        if worst <= target {
+            self.converged_at = Some((trials, worst));
+            return true;
+        }
+        false
+    }
+
+    fn wants_records(&self) -> bool {
+        self.trials.is_some() || self.want_first
+    }
+
+    fn records(&mut self, first_trial: u64, records: &[f64]) -> anyhow::Result<()> {
+        if let Some(w) = &mut self.trials {
+            for (i, rec) in records.chunks(self.record_len).enumerate() {
+                w.push(first_trial + i as u64, rec)?;
+            }
+        }
+        if self.want_first && self.first.is_none() {
+            self.first = Some(records[..self.record_len].to_vec());
+        }
+        Ok(())
+    }
+}
+/// Horizon cells of the headline metrics: shortfall, price and consumption
+/// of every market. `--trials auto` stops when all are precise enough.
+fn headline_cells(layout: &Layout) -> Vec<usize> {
+    let horizon = layout.horizon();
+    layout
+        .series
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| matches!(s.metric.as_str(), "shortfall" | "price" | "consumption"))
+        .map(|(i, _)| layout.cell(i, horizon))
+        .collect()
+}
+
+/// The largest standard error relative to its mean over `cells` (cells
+/// whose mean is 0 do not count: they have nothing to be precise about).
+fn relative_se(acc: &Accumulator, cells: &[usize]) -> f64 {
+    cells
+        .iter()
+        .map(|&c| acc.cell(c))
+        .filter(|s| s.mean.abs() > 0.0 && s.n > 1)
+        .map(|s| s.se / s.mean.abs())
+        .fold(0.0, f64::max)
+}
+
+fn sampling_name(s: Sampling) -> &'static str {
+    match s {
+        Sampling::Random => "random",
+        Sampling::Lhs => "lhs",
+    }
+}
+
+fn progress_bar(quiet: bool, trials: u64) -> Option<indicatif::ProgressBar> {
+    if quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(trials);
+    let style = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} trials  {per_sec}  eta {eta}")
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    Some(bar)
+}
+
+/// Now as RFC 3339 UTC, from the system clock (manifest only).
+fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+/// A short terminal summary: what ran, how fast, the horizon rows that
+/// matter most, and where the files are.
+fn print_summary(
+    m: &CompiledModel,
+    cfg: &RunConfig,
+    out: &Outcome,
+    wall: f64,
+    frame: &DataFrame,
+    path: &Path,
+    converged: Option<(u64, f64)>,
+) -> anyhow::Result<()> {
+    let mode = if cfg.plan.deterministic { "deterministic (inputs at their means)".to_string() } else { format!("{} trials, seed {}", out.done, cfg.plan.seed) };
+    println!("{}: {mode}, {} periods from {}, {:.2} s ({:.0} trials/s, {} threads)", m.name, m.periods, m.period_label(0), wall, out.done as f64 / wall.max(1e-9), cfg.plan.threads);
+    if let Some((n, se)) = converged {
+        println!("converged after {n} trials: largest relative standard error {se:.4}");
+    } else if cfg.target_se.is_some() {
+        println!("stopped at --max-trials before reaching --target-se");
+    }
+    println!("LP: {} solves, {} periods reused an unchanged solution, {} pivots", out.solves, out.reused, out.pivots);
+    let rows = headline_rows(frame)?;
+    if !rows.is_empty() {
+        println!("\nhorizon (per trial)                          mean          p05          p95   P(>0)");
+        for r in rows {
+            println!("{r}");
+        }
+    }
+    println!("\nwrote {}", path.display());
+    Ok(())
+}
+
+/// The horizon rows worth a glance: every shortfall that can happen, then
+/// the prices that move most between trials.
+fn headline_rows(frame: &DataFrame) -> anyhow::Result<Vec<String>> {
+    let col = |n: &str| frame.column(n).and_then(|c| c.str().cloned()).context("summary column");
+    let num = |n: &str| frame.column(n).and_then(|c| c.f64().cloned()).context("summary column");
+    let (metric, commodity, key, period) = (col("metric")?, col("commodity")?, col("key")?, col("period")?);
+    let (mean, p05, p95, p_any) = (num("mean")?, num("p05")?, num("p95")?, num("p_any")?);
+    let mut short = Vec::new();
+    let mut price = Vec::new();
+    for i in 0..frame.height() {
+        if period.get(i) != Some("horizon") {
+            continue;
+        }
+        let (mu, lo, hi, pa) = (mean.get(i).unwrap_or(0.0), p05.get(i).unwrap_or(0.0), p95.get(i).unwrap_or(0.0), p_any.get(i).unwrap_or(0.0));
+        let label = format!("{} {} {}", metric.get(i).unwrap_or(""), commodity.get(i).unwrap_or(""), key.get(i).unwrap_or(""));
+        let line = format!("  {label:<40} {mu:>12.4e} {lo:>12.4e} {hi:>12.4e} {pa:>7.3}");
+        match metric.get(i) {
+            Some("shortfall") if pa > 0.0 => short.push((mu, line)),
+            Some("price") if mu > 0.0 => price.push(((hi - lo) / mu, line)),
+            _ => {}
+        }
+    }
+    short.sort_by(|a, b| b.0.total_cmp(&a.0));
+    price.sort_by(|a, b| b.0.total_cmp(&a.0));
+    Ok(short.into_iter().take(8).chain(price.into_iter().take(6)).map(|(_, l)| l).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shard_parse() {
+        assert_eq!("1/4".parse::<Shard>(), Ok(Shard { index: 1, count: 4 }));
+        assert_eq!(
+            "4/4".parse::<Shard>(),
+            Err("shard 4 does not exist among 4 shards (counted from 0, so 0 to 3)".to_string())
+        );
+        assert_eq!("0/0".parse::<Shard>(), Err("the number of shards must be at least 1".to_string()));
+        assert_eq!("x".parse::<Shard>(), Err("expected i/N such as 0/4, found `x`".to_string()));
+    }
+}

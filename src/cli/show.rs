@@ -1,0 +1,29 @@
+//! `corridor show`: a scenario as one TOML document, `extends` resolved.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+const AFTER_HELP: &str = "\
+Example:
+  corridor show scenarios/china_ban.toml > resolved.toml
+
+The output is the layered scenario (each base file overridden by the files
+that extend it) without `extends`; it loads on its own and runs the same.";
+
+/// Arguments of `corridor show`.
+#[derive(Debug, Clone, clap::Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct ShowArgs {
+    /// Scenario file to print.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+/// Runs `corridor show`.
+pub fn execute(args: &ShowArgs) -> anyhow::Result<()> {
+    let scenario = super::load_scenario(&args.file)?;
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(scenario.to_toml().as_bytes())?;
+    stdout.flush()?;
+    Ok(())
+}

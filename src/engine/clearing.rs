@@ -1,0 +1,273 @@
+//! One period's market clearing: stage the LP's bounds and costs from the
+//! trial state, solve it (or reuse the last solution when nothing changed),
+//! and read the solution into the trial record.
+//!
+//! The LP (see `docs/model.md`): minimise production, processing, transport,
+//! trade and stock costs minus the value of consumption, subject to balance
+//! per region and commodity (its dual is the price), leg, hub and quota
+//! capacity rows, and column bounds for bans, stocks and demand blocks.
+
+use super::trial::Prepared;
+use super::Workspace;
+use crate::model::{CapTarget, CompiledModel, CostRef, Effect};
+
+const INF: f64 = f64::INFINITY;
+
+/// Why a period could not be cleared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClearingFailure {
+    /// The solver reported the period's LP infeasible (a model bug: the zero
+    /// flow is always feasible).
+    Infeasible,
+    /// The solver reported it unbounded (a negative cost cycle).
+    Unbounded,
+    /// The solver hit its iteration limit or lost precision.
+    Solver,
+    /// A bound, cost or solution value was not finite.
+    NotFinite,
+}
+
+/// Writes period `t`'s bounds and costs into the workspace's staging arrays.
+pub fn stage(m: &CompiledModel, prep: &Prepared, ws: &mut Workspace, t: usize) {
+    let dt = m.dt();
+    let p = &ws.params;
+    let cf = &mut ws.cap_factor;
+    cf.leg_f.fill(1.0);
+    cf.leg_d.fill(0.0);
+    cf.hub_f.fill(1.0);
+    cf.hub_d.fill(0.0);
+    cf.proc_f.fill(1.0);
+    cf.proc_d.fill(0.0);
+    cf.sup_f.fill(1.0);
+    cf.sup_d.fill(0.0);
+    cf.dem_f.fill(1.0);
+    cf.leg_closed.fill(false);
+    cf.hub_closed.fill(false);
+    cf.banned.fill(false);
+    cf.friction.fill(0.0);
+    let row_upper = &mut ws.row_upper;
+    for (i, pol) in m.policies.iter().enumerate() {
+        let on = ws.active[i * m.periods + t];
+        match &pol.effect {
+            Effect::Quota { row, amount, fraction, .. } => {
+                row_upper[*row] = match (on, fraction) {
+                    (false, _) => INF,
+                    (true, true) => p[*amount].max(0.0) * prep.quota_base[i],
+                    (true, false) => p[*amount].max(0.0) * dt,
+                };
+            }
+            _ if !on => {}
+            Effect::Ban { flows } => flows.iter().for_each(|&f| cf.banned[f] = true),
+            Effect::Friction { flows, per_unit, ad_valorem } => {
+                for &f in flows {
+                    let k = m.flows[f].commodity;
+                    cf.friction[f] += per_unit.map_or(0.0, |s| p[s])
+                        + ad_valorem.map_or(0.0, |s| p[s] * m.commodities[k].reference_price);
+                }
+            }
+            Effect::Closure { legs, hubs } => {
+                legs.iter().for_each(|&l| cf.leg_closed[l] = true);
+                hubs.iter().for_each(|&h| cf.hub_closed[h] = true);
+            }
+            Effect::Capacity { target, factor, delta } => {
+                let f = factor.map_or(1.0, |s| p[s]);
+                let d = delta.map_or(0.0, |s| p[s]);
+                match target {
+                    CapTarget::Legs(ls) => ls.iter().for_each(|&l| {
+                        cf.leg_f[l] *= f;
+                        cf.leg_d[l] += d;
+                    }),
+                    CapTarget::Hubs(hs) => hs.iter().for_each(|&h| {
+                        cf.hub_f[h] *= f;
+                        cf.hub_d[h] += d;
+                    }),
+                    CapTarget::Process(i) => {
+                        cf.proc_f[*i] *= f;
+                        cf.proc_d[*i] += d;
+                    }
+                    CapTarget::Supply(bs) => bs.iter().for_each(|&b| {
+                        cf.sup_f[b] *= f;
+                        cf.sup_d[b] += d * m.supply[b].share;
+                    }),
+                }
+            }
+            Effect::DemandShock { demands, factor } => demands.iter().for_each(|&d| cf.dem_f[d] *= p[*factor]),
+        }
+    }
+
+    let (ub, cost) = (&mut ws.col_upper, &mut ws.cost);
+    for (b, s) in m.supply.iter().enumerate() {
+        ub[s.col] = (p[s.cap] * s.share * cf.sup_f[b] + cf.sup_d[b]).max(0.0) * dt;
+        cost[s.col] = match s.cost {
+            CostRef::Value(v) => v,
+            CostRef::Param(i) => p[i],
+        };
+    }
+    let mut offset = 0;
+    for (i, d) in m.demand.iter().enumerate() {
+        for j in 0..=d.blocks {
+            ub[d.first_col + j] = ws.demand_width[offset + j] * dt * cf.dem_f[i];
+            cost[d.first_col + j] = -ws.demand_value[offset + j];
+        }
+        offset += d.blocks + 1;
+    }
+    for (i, pr) in m.processing.iter().enumerate() {
+        ub[pr.col] = (p[pr.cap] * cf.proc_f[i] + cf.proc_d[i]).max(0.0) * dt;
+        cost[pr.col] = p[pr.cost];
+    }
+    for (i, s) in m.stockpiles.iter().enumerate() {
+        let level = ws.stock[i];
+        ub[s.release_col] = (s.release_rate * dt).min(level).max(0.0);
+        cost[s.release_col] = s.release_price;
+        ub[s.refill_col] = (s.refill_rate * dt).min(s.capacity - level).max(0.0);
+        cost[s.refill_col] = -s.refill_price;
+    }
+    for (f, fl) in m.flows.iter().enumerate() {
+        ub[fl.col] = if cf.banned[f] { 0.0 } else { INF };
+        cost[fl.col] = fl.cost_params.iter().map(|&(s, mult)| p[s] * mult).sum::<f64>() + cf.friction[f];
+    }
+    for r in m.lp.balance_row.iter().flatten() {
+        row_upper[*r] = 0.0;
+    }
+    let n_legs = m.legs.len();
+    for (l, leg) in m.legs.iter().enumerate() {
+        if let (Some(row), Some(cap)) = (leg.row, leg.capacity) {
+            row_upper[row] = if cf.leg_closed[l] {
+                0.0
+            } else {
+                (p[cap] * cf.leg_f[l] + cf.leg_d[l]).max(0.0) * dt * ws.avail[l * m.periods + t]
+            };
+        }
+    }
+    for (h, hub) in m.hubs.iter().enumerate() {
+        if let (Some(row), Some(cap)) = (hub.row, hub.capacity) {
+            row_upper[row] = if cf.hub_closed[h] {
+                0.0
+            } else {
+                (p[cap] * cf.hub_f[h] + cf.hub_d[h]).max(0.0) * dt * ws.avail[(n_legs + h) * m.periods + t]
+            };
+        }
+    }
+}
+
+/// Solves the staged LP, reusing the current solution when the staged
+/// problem equals the one last solved.
+pub fn solve(ws: &mut Workspace) -> Result<(), ClearingFailure> {
+    let same = ws.solved
+        && ws.lp.col_upper_mut() == ws.col_upper.as_slice()
+        && ws.lp.cost_mut() == ws.cost.as_slice()
+        && ws.lp.row_upper_mut() == ws.row_upper.as_slice();
+    if same {
+        ws.stats.reused += 1;
+        return Ok(());
+    }
+    if !(ws.cost.iter().all(|c| c.is_finite()) && ws.col_upper.iter().all(|u| !u.is_nan()) && ws.row_upper.iter().all(|u| !u.is_nan())) {
+        return Err(ClearingFailure::NotFinite);
+    }
+    ws.lp.col_upper_mut().copy_from_slice(&ws.col_upper);
+    ws.lp.cost_mut().copy_from_slice(&ws.cost);
+    ws.lp.row_upper_mut().copy_from_slice(&ws.row_upper);
+    ws.solved = false;
+    let status = ws.lp.solve();
+    ws.stats.solves += 1;
+    ws.stats.pivots += ws.lp.iterations() as u64;
+    match status {
+        Ok(super::simplex::Status::Optimal) => {
+            ws.solved = true;
+            Ok(())
+        }
+        Ok(super::simplex::Status::Infeasible) => Err(ClearingFailure::Infeasible),
+        Ok(super::simplex::Status::Unbounded) => Err(ClearingFailure::Unbounded),
+        Err(_) => Err(ClearingFailure::Solver),
+    }
+}
+
+/// Reads the solution of period `t` into the trial record and moves stocks.
+pub fn record(m: &CompiledModel, prep: &Prepared, ws: &mut Workspace, t: usize, rec: &mut [f64]) -> Result<(), ClearingFailure> {
+    let stride = m.periods + 1;
+    let at = |s: usize| s * stride + t;
+    for s in 0..m.series.len() {
+        rec[at(s)] = 0.0;
+    }
+    let x = ws.lp.col_value();
+    let y = ws.lp.row_dual();
+    let dt = m.dt();
+    let nk = m.commodities.len();
+    let ix = &m.index;
+
+    for (cell, row) in m.lp.balance_row.iter().enumerate() {
+        if let (Some(row), Some(s)) = (row, ix.market[cell]) {
+            rec[at(s[3])] = y[*row];
+        }
+    }
+    let mut shortfall_value = 0.0;
+    let mut offset = 0;
+    for (i, d) in m.demand.iter().enumerate() {
+        let Some(s) = ix.market[d.region * nk + d.commodity] else { continue };
+        let f = ws.cap_factor.dem_f[i];
+        let consumed: f64 = x[d.first_col..=d.first_col + d.blocks].iter().sum();
+        let essential = ws.demand_width[offset + d.blocks] * dt * f;
+        let short = (essential - x[d.first_col + d.blocks]).max(0.0);
+        rec[at(s[0])] += consumed;
+        rec[at(s[1])] += short;
+        rec[at(s[2])] += (ws.params[d.quantity] * dt * f - consumed).max(0.0);
+        shortfall_value += short * ws.demand_value[offset + d.blocks];
+        offset += d.blocks + 1;
+    }
+    for sb in &m.supply {
+        if let Some(s) = ix.market[sb.region * nk + sb.commodity] {
+            rec[at(s[4])] += x[sb.col];
+        }
+    }
+    for (f, fl) in m.flows.iter().enumerate() {
+        let v = x[fl.col];
+        let r = &m.routes[fl.route];
+        let [route, corridor, pair, via] = ix.flow[f];
+        rec[at(route)] += v;
+        rec[at(corridor)] += v;
+        rec[at(pair)] += v;
+        rec[at(via)] += v;
+        if let Some(s) = ix.market[r.to * nk + fl.commodity] {
+            rec[at(s[5])] += v;
+        }
+        if let Some(s) = ix.market[r.from * nk + fl.commodity] {
+            rec[at(s[6])] += v;
+        }
+        let tonnes = v * m.commodities[fl.commodity].tonnes_per_unit;
+        for &l in &r.legs {
+            rec[at(ix.leg[l][0])] += tonnes;
+        }
+    }
+    for (l, leg) in m.legs.iter().enumerate() {
+        let [flow, util, rent, avail] = ix.leg[l];
+        if let Some(row) = leg.row {
+            let cap = ws.row_upper[row];
+            rec[at(util)] = if cap > 0.0 { rec[at(flow)] / cap } else { 0.0 };
+            rec[at(rent)] = (-y[row]).max(0.0);
+        }
+        rec[at(avail)] = ws.avail[l * m.periods + t];
+    }
+    for (i, pr) in m.processing.iter().enumerate() {
+        rec[at(ix.process[i])] = x[pr.col];
+    }
+    for (i, s) in m.stockpiles.iter().enumerate() {
+        let (release, refill) = (x[s.release_col], x[s.refill_col]);
+        ws.stock[i] = (ws.stock[i] - release + refill).clamp(0.0, s.capacity.max(ws.stock[i]));
+        rec[at(ix.stock[i][0])] = ws.stock[i];
+        rec[at(ix.stock[i][1])] = release;
+    }
+    let (mut objective, mut system_cost) = (0.0, 0.0);
+    for (j, (&c, &v)) in ws.cost.iter().zip(x).enumerate() {
+        objective += c * v;
+        if !prep.is_value_col[j] {
+            system_cost += c * v;
+        }
+    }
+    rec[at(ix.totals[0])] = -objective / 1e6;
+    rec[at(ix.totals[1])] = system_cost / 1e6;
+    rec[at(ix.totals[2])] = shortfall_value / 1e6;
+    if !objective.is_finite() {
+        return Err(ClearingFailure::NotFinite);
+    }
+    Ok(())
+}

@@ -1,0 +1,47 @@
+//! The hot loop: one trial = T periods of market clearing and dynamics.
+//!
+//! - [`simplex`]: the warm-started bounded simplex that solves each period's LP;
+//! - [`dynamics`]: per-trial schedules of disruptions and policy activations;
+//! - [`clearing`]: one period's bounds and costs, the solve, and what it means
+//!   (prices, shortfall, flows);
+//! - [`trial`]: the period loop, stocks carried over, the trial record;
+//! - [`workspace`]: scratch memory allocated once per worker.
+//!
+//! Invariant: nothing here does I/O, reads the clock, touches a string or a
+//! name-keyed map, uses a global RNG, or allocates after the workspace is
+//! built. All randomness comes in through [`Draws`].
+
+pub mod clearing;
+pub mod dynamics;
+pub mod simplex;
+pub mod trial;
+pub mod workspace;
+
+pub use trial::{run_trial, Prepared, TrialError};
+pub use workspace::Workspace;
+
+/// The source of in-trial random draws, owned by the Monte Carlo layer.
+pub trait Draws {
+    /// A uniform draw in (0, 1) from stream `stream` (an index into
+    /// `CompiledModel::streams`).
+    fn uniform(&mut self, stream: usize) -> f64;
+
+    /// True for `--deterministic` runs: processes take their expected
+    /// values and no draw is made.
+    fn expected_mode(&self) -> bool {
+        false
+    }
+}
+
+/// Draws for `--deterministic` runs.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ExpectedValues;
+
+impl Draws for ExpectedValues {
+    fn uniform(&mut self, _stream: usize) -> f64 {
+        0.5
+    }
+    fn expected_mode(&self) -> bool {
+        true
+    }
+}

@@ -1,0 +1,101 @@
+//! One trial: the period loop over the horizon.
+
+use super::clearing::{self, ClearingFailure};
+use super::dynamics;
+use super::simplex::BasisState;
+use super::{Draws, ExpectedValues, Workspace};
+use crate::model::{CompiledModel, Effect, Horizon};
+
+/// A period that could not be cleared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("period {period} could not be cleared: {failure:?}")]
+pub struct TrialError {
+    /// Period index.
+    pub period: usize,
+    /// What went wrong.
+    pub failure: ClearingFailure,
+}
+
+/// What every trial shares, computed once per run: the baseline flows that
+/// fractional quotas refer to, and the baseline basis each trial starts from.
+pub struct Prepared {
+    /// Per policy: baseline flow per period over its flows (fractional quotas).
+    pub quota_base: Vec<f64>,
+    /// Columns whose cost is minus a value (demand, stock refill).
+    pub is_value_col: Vec<bool>,
+    /// Optimal basis of the baseline first period.
+    pub basis: BasisState,
+}
+
+impl Prepared {
+    /// Clears the first period of the policy-free, disruption-free world at
+    /// expected parameter values.
+    pub fn new(m: &CompiledModel) -> Result<Self, TrialError> {
+        let mut is_value_col = vec![false; m.lp.ncols];
+        for d in &m.demand {
+            is_value_col[d.first_col..=d.first_col + d.blocks].iter_mut().for_each(|v| *v = true);
+        }
+        for s in &m.stockpiles {
+            is_value_col[s.refill_col] = true;
+        }
+        let mut prep = Prepared { quota_base: vec![0.0; m.policies.len()], is_value_col, basis: BasisState::default() };
+        let mut ws = Workspace::new(m);
+        ws.params.copy_from_slice(&m.params);
+        dynamics::schedule(m, &mut ws, &mut ExpectedValues);
+        ws.active.fill(false);
+        ws.avail.fill(1.0);
+        for (i, s) in m.stockpiles.iter().enumerate() {
+            ws.stock[i] = m.params[s.initial];
+        }
+        clearing::stage(m, &prep, &mut ws, 0);
+        clearing::solve(&mut ws).map_err(|failure| TrialError { period: 0, failure })?;
+        let x = ws.lp.col_value();
+        for (i, p) in m.policies.iter().enumerate() {
+            if let Effect::Quota { flows, .. } = &p.effect {
+                prep.quota_base[i] = flows.iter().map(|&f| x[m.flows[f].col]).sum();
+            }
+        }
+        ws.lp.save_basis(&mut prep.basis);
+        Ok(prep)
+    }
+}
+
+/// Runs one trial: `ws.params` must hold the trial's parameter values.
+/// Writes `(periods + 1)` values per series into `rec` (the last is the
+/// horizon value), laid out series-major.
+pub fn run_trial(m: &CompiledModel, prep: &Prepared, ws: &mut Workspace, draws: &mut impl Draws, rec: &mut [f64]) -> Result<(), TrialError> {
+    ws.stats = Default::default();
+    ws.restore(&prep.basis);
+    dynamics::schedule(m, ws, draws);
+    for (i, s) in m.stockpiles.iter().enumerate() {
+        ws.stock[i] = ws.params[s.initial].clamp(0.0, s.capacity);
+    }
+    for t in 0..m.periods {
+        clearing::stage(m, prep, ws, t);
+        clearing::solve(ws).map_err(|failure| TrialError { period: t, failure })?;
+        clearing::record(m, prep, ws, t, rec).map_err(|failure| TrialError { period: t, failure })?;
+    }
+    horizon(m, rec);
+    Ok(())
+}
+
+/// Fills each series' horizon slot and the period values of share series.
+fn horizon(m: &CompiledModel, rec: &mut [f64]) {
+    let t_len = m.periods;
+    let stride = t_len + 1;
+    for (s, series) in m.series.iter().enumerate() {
+        let base = s * stride;
+        rec[base + t_len] = match series.horizon {
+            Horizon::Sum => rec[base..base + t_len].iter().sum(),
+            Horizon::Mean => rec[base..base + t_len].iter().sum::<f64>() / t_len as f64,
+            Horizon::Last => rec[base + t_len - 1],
+            Horizon::Ratio { num, den } => {
+                for t in 0..=t_len {
+                    let d = rec[den * stride + t];
+                    rec[base + t] = if d > 0.0 { rec[num * stride + t] / d } else { 0.0 };
+                }
+                continue;
+            }
+        };
+    }
+}

@@ -1,0 +1,128 @@
+//! Scratch memory of one worker, allocated once and reused across periods
+//! and trials (it holds no state that outlives a trial).
+
+use super::simplex::{BasisState, Simplex, SparseMatrix};
+use crate::model::CompiledModel;
+
+/// Per-worker scratch: the LP solver and the per-trial schedules.
+pub struct Workspace {
+    /// The LP solver, warm-started period to period.
+    pub lp: Simplex,
+    /// This trial's parameter values.
+    pub params: Vec<f64>,
+    /// Demand block widths per year (by column offset from the curve's first column).
+    pub demand_width: Vec<f64>,
+    /// Demand block values, USD per unit.
+    pub demand_value: Vec<f64>,
+    /// Policy active flags, `policy * periods + t`.
+    pub active: Vec<bool>,
+    /// Available fraction of capacity, `element * periods + t` (legs, then hubs).
+    pub avail: Vec<f64>,
+    /// Stock levels.
+    pub stock: Vec<f64>,
+    /// Staged column upper bounds for the next solve.
+    pub col_upper: Vec<f64>,
+    /// Staged costs.
+    pub cost: Vec<f64>,
+    /// Staged row upper bounds.
+    pub row_upper: Vec<f64>,
+    /// Capacity multipliers and additions per leg, hub, plant, supply block
+    /// and demand curve for the current period.
+    pub cap_factor: CapScratch,
+    /// Whether the solver holds an optimal solution of the staged problem.
+    pub solved: bool,
+    /// Solves and reuses in the last trial, for benchmarks.
+    pub stats: SolveStats,
+}
+
+/// Capacity multipliers (`*_f`) and additions (`*_d`, per year) of one period.
+#[derive(Debug, Clone, Default)]
+pub struct CapScratch {
+    /// Legs.
+    pub leg_f: Vec<f64>,
+    /// Legs.
+    pub leg_d: Vec<f64>,
+    /// Hubs.
+    pub hub_f: Vec<f64>,
+    /// Hubs.
+    pub hub_d: Vec<f64>,
+    /// Plants.
+    pub proc_f: Vec<f64>,
+    /// Plants.
+    pub proc_d: Vec<f64>,
+    /// Supply blocks.
+    pub sup_f: Vec<f64>,
+    /// Supply blocks (already divided by block share).
+    pub sup_d: Vec<f64>,
+    /// Demand curves.
+    pub dem_f: Vec<f64>,
+    /// Legs shut by a closure.
+    pub leg_closed: Vec<bool>,
+    /// Hubs shut by a closure.
+    pub hub_closed: Vec<bool>,
+    /// Flow bans.
+    pub banned: Vec<bool>,
+    /// Extra per-unit cost of flows.
+    pub friction: Vec<f64>,
+}
+
+/// Counters of LP work.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SolveStats {
+    /// Periods that needed a solve.
+    pub solves: u64,
+    /// Periods whose LP equalled the previous one's.
+    pub reused: u64,
+    /// Simplex pivots.
+    pub pivots: u64,
+}
+
+impl Workspace {
+    /// Allocates everything a trial of `m` needs.
+    pub fn new(m: &CompiledModel) -> Self {
+        let mut lp = Simplex::new(SparseMatrix::from_triplets(m.lp.nrows, m.lp.ncols, &m.lp.triplets));
+        // Balance rows are equalities; capacity and quota rows have no lower bound.
+        let lower = lp.row_lower_mut();
+        lower.fill(f64::NEG_INFINITY);
+        for r in m.lp.balance_row.iter().flatten() {
+            lower[*r] = 0.0;
+        }
+        let blocks: usize = m.demand.iter().map(|d| d.blocks + 1).sum();
+        let n_el = m.legs.len() + m.hubs.len();
+        Workspace {
+            lp,
+            params: m.params.clone(),
+            demand_width: vec![0.0; blocks],
+            demand_value: vec![0.0; blocks],
+            active: vec![false; m.policies.len() * m.periods],
+            avail: vec![1.0; n_el * m.periods],
+            stock: vec![0.0; m.stockpiles.len()],
+            col_upper: vec![0.0; m.lp.ncols],
+            cost: vec![0.0; m.lp.ncols],
+            row_upper: vec![0.0; m.lp.nrows],
+            cap_factor: CapScratch {
+                leg_f: vec![1.0; m.legs.len()],
+                leg_d: vec![0.0; m.legs.len()],
+                hub_f: vec![1.0; m.hubs.len()],
+                hub_d: vec![0.0; m.hubs.len()],
+                proc_f: vec![1.0; m.processing.len()],
+                proc_d: vec![0.0; m.processing.len()],
+                sup_f: vec![1.0; m.supply.len()],
+                sup_d: vec![0.0; m.supply.len()],
+                dem_f: vec![1.0; m.demand.len()],
+                leg_closed: vec![false; m.legs.len()],
+                hub_closed: vec![false; m.hubs.len()],
+                banned: vec![false; m.flows.len()],
+                friction: vec![0.0; m.flows.len()],
+            },
+            solved: false,
+            stats: SolveStats::default(),
+        }
+    }
+
+    /// Restores a saved basis (the prepared warm start) before a trial.
+    pub fn restore(&mut self, basis: &BasisState) {
+        self.lp.restore_basis(basis);
+        self.solved = false;
+    }
+}

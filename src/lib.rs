@@ -1,0 +1,21 @@
+//! `corridor`: a Monte Carlo scenario simulator of strategic resource trade
+//! (rare earths, lithium, oil) along the Middle Corridor and the legacy
+//! routes.
+//!
+//! Data flows one way: scenario text ([`scenario`]) → compiled numeric model
+//! ([`model`]) → per-period clearing and dynamics ([`engine`]) driven by
+//! per-trial random streams ([`sampling`]) → parallel trials
+//! ([`montecarlo`]) → streaming statistics ([`aggregate`]) → files
+//! ([`output`]) → command line ([`cli`]). See `docs/ARCHITECTURE.md`.
+
+#![warn(missing_docs)]
+
+pub mod aggregate;
+pub mod cli;
+pub mod engine;
+pub mod error;
+pub mod model;
+pub mod montecarlo;
+pub mod output;
+pub mod sampling;
+pub mod scenario;

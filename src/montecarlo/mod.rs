@@ -1,0 +1,243 @@
+//! Monte Carlo: spreads trials over worker threads and reduces them into
+//! one accumulator.
+//!
+//! Trials run in waves of [`WAVE`] trials; within a wave, workers pull
+//! fixed chunks of consecutive trials from an atomic counter. Each worker
+//! owns its workspace, streams and accumulator, so nothing is shared in the
+//! hot loop. Trial i's result depends only on (model, seed, i), and
+//! accumulators merge exactly, so the outcome is identical for any thread
+//! count or chunk schedule. Between waves the driver checks Ctrl-C,
+//! convergence, and hands per-trial values to a writer in trial order.
+
+use crate::aggregate::Accumulator;
+use crate::engine::{run_trial, ExpectedValues, Prepared, TrialError, Workspace};
+use crate::model::CompiledModel;
+use crate::sampling::{ParamSampler, TrialDraws};
+use crate::scenario::Sampling;
+use std::ops::Range;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+/// Trials per wave.
+pub const WAVE: u64 = 1024;
+/// Trials per chunk a worker takes at once.
+pub const CHUNK: u64 = 16;
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Seed of every stream.
+    pub seed: u64,
+    /// Trial indices to run (a shard runs a sub-range).
+    pub trials: Range<u64>,
+    /// Plain or Latin Hypercube sampling of named uncertainties.
+    pub sampling: Sampling,
+    /// Expected values, no sampling (one trial).
+    pub deterministic: bool,
+    /// Worker threads.
+    pub threads: usize,
+}
+
+/// A trial that failed, with its index.
+#[derive(Debug, thiserror::Error)]
+#[error("trial {trial}: {error}")]
+pub struct McError {
+    /// Trial index.
+    pub trial: u64,
+    /// What failed.
+    pub error: TrialError,
+}
+
+/// What a run produced.
+pub struct Outcome {
+    /// Statistics of every series × period.
+    pub acc: Accumulator,
+    /// Trials completed.
+    pub done: u64,
+    /// Stopped early by the stop flag.
+    pub interrupted: bool,
+    /// LP solves, reuses and pivots over all trials.
+    pub solves: u64,
+    /// Periods whose LP was reused.
+    pub reused: u64,
+    /// Simplex pivots.
+    pub pivots: u64,
+}
+
+/// Callbacks between waves.
+pub trait Observer {
+    /// Whether [`Observer::converged`] should be asked after each wave.
+    fn checks_convergence(&self) -> bool {
+        false
+    }
+    /// Whether the statistics so far are precise enough to stop.
+    fn converged(&mut self, acc_so_far: &Accumulator, trials: u64) -> bool {
+        let _ = (acc_so_far, trials);
+        false
+    }
+    /// The full record of each trial of a finished wave, in trial order
+    /// (only when [`Observer::wants_records`]).
+    fn records(&mut self, first_trial: u64, records: &[f64]) -> anyhow::Result<()> {
+        let _ = (first_trial, records);
+        Ok(())
+    }
+    /// Whether [`Observer::records`] should be called.
+    fn wants_records(&self) -> bool {
+        false
+    }
+}
+
+struct Worker {
+    ws: Workspace,
+    draws: TrialDraws,
+    sampler: ParamSampler,
+    rec: Vec<f64>,
+    acc: Accumulator,
+}
+
+/// Length of one trial record.
+pub fn record_len(m: &CompiledModel) -> usize {
+    m.series.len() * (m.periods + 1)
+}
+
+/// Runs `plan`. Returns early (with `interrupted`) when `stop` is set.
+/// `progress(n)` is called from worker threads as trials finish.
+pub fn run(
+    m: &CompiledModel,
+    prep: &Prepared,
+    plan: &Plan,
+    stop: &AtomicBool,
+    progress: &(dyn Fn(u64) + Sync),
+    obs: &mut dyn Observer,
+) -> anyhow::Result<Outcome> {
+    let len = record_len(m);
+    if plan.deterministic {
+        let mut ws = Workspace::new(m);
+        ws.params.copy_from_slice(&m.params);
+        let mut rec = vec![0.0; len];
+        run_trial(m, prep, &mut ws, &mut ExpectedValues, &mut rec).map_err(|error| McError { trial: 0, error })?;
+        let mut acc = Accumulator::new(len);
+        acc.add_trial(&rec);
+        progress(1);
+        if obs.wants_records() {
+            obs.records(0, &rec)?;
+        }
+        let s = ws.stats;
+        return Ok(Outcome { acc, done: 1, interrupted: false, solves: s.solves, reused: s.reused, pivots: s.pivots });
+    }
+
+    let threads = plan.threads.max(1);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+    let workers: Vec<Mutex<Worker>> = (0..threads)
+        .map(|_| {
+            Mutex::new(Worker {
+                ws: Workspace::new(m),
+                draws: TrialDraws::new(m, plan.seed),
+                sampler: ParamSampler::new(m, plan.seed, plan.sampling),
+                rec: vec![0.0; len],
+                acc: Accumulator::new(len),
+            })
+        })
+        .collect();
+    let failure: Mutex<Option<McError>> = Mutex::new(None);
+    let (mut solves, mut reused, mut pivots) = (0, 0, 0);
+    let keep = obs.wants_records();
+    let mut wave_records: Vec<f64> = Vec::new();
+    let mut done = 0u64;
+    let mut interrupted = false;
+    let mut start = plan.trials.start;
+    while start < plan.trials.end {
+        let end = (start + WAVE).min(plan.trials.end);
+        if keep {
+            wave_records.resize(((end - start) as usize) * len, 0.0);
+        }
+        let n_chunks = (end - start).div_ceil(CHUNK) as usize;
+        let next = AtomicUsize::new(0);
+        let records = Mutex::new(&mut wave_records);
+        pool.broadcast(|ctx| {
+            let mut guard = workers[ctx.index()].lock().unwrap_or_else(|e| e.into_inner());
+            let w = &mut *guard;
+            let mut local = (0, 0, 0);
+            loop {
+                let c = next.fetch_add(1, Ordering::Relaxed);
+                if c >= n_chunks || stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                let lo = start + c as u64 * CHUNK;
+                let hi = (lo + CHUNK).min(end);
+                for trial in lo..hi {
+                    w.ws.params.copy_from_slice(&m.params);
+                    w.sampler.fill(m, trial, &mut w.ws.params);
+                    w.draws.reset(trial);
+                    if let Err(error) = run_trial(m, prep, &mut w.ws, &mut w.draws, &mut w.rec) {
+                        failure.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(McError { trial, error });
+                        stop.store(true, Ordering::Relaxed);
+                        return;
+                    }
+                    local.0 += w.ws.stats.solves;
+                    local.1 += w.ws.stats.reused;
+                    local.2 += w.ws.stats.pivots;
+                    w.acc.add_trial(&w.rec);
+                    if keep {
+                        let at = (trial - start) as usize * len;
+                        records.lock().unwrap_or_else(|e| e.into_inner())[at..at + len].copy_from_slice(&w.rec);
+                    }
+                }
+                progress(hi - lo);
+            }
+            w.ws.stats = Default::default();
+            w.ws.stats.solves = local.0;
+            w.ws.stats.reused = local.1;
+            w.ws.stats.pivots = local.2;
+        });
+        for w in &workers {
+            let w = w.lock().unwrap_or_else(|e| e.into_inner());
+            solves += w.ws.stats.solves;
+            reused += w.ws.stats.reused;
+            pivots += w.ws.stats.pivots;
+        }
+        if let Some(e) = failure.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            return Err(e.into());
+        }
+        if stop.load(Ordering::Relaxed) {
+            interrupted = true;
+            break;
+        }
+        done += end - start;
+        if keep {
+            obs.records(start, &wave_records)?;
+        }
+        start = end;
+        if end < plan.trials.end && obs.checks_convergence() {
+            let mut merged = Accumulator::new(len);
+            for w in &workers {
+                merged.merge(&w.lock().unwrap_or_else(|e| e.into_inner()).acc)?;
+            }
+            if obs.converged(&merged, done) {
+                break;
+            }
+        }
+    }
+    let mut acc = Accumulator::new(len);
+    for w in &workers {
+        acc.merge(&w.lock().unwrap_or_else(|e| e.into_inner()).acc)?;
+    }
+    Ok(Outcome { acc, done, interrupted, solves, reused, pivots })
+}
+
+/// The output layout of a model: series metadata and period labels.
+pub fn layout(m: &CompiledModel) -> crate::aggregate::Layout {
+    crate::aggregate::Layout {
+        series: m
+            .series
+            .iter()
+            .map(|s| crate::aggregate::SeriesMeta {
+                metric: s.metric.name().to_string(),
+                commodity: s.commodity.map_or_else(String::new, |k| m.commodities[k].id.clone()),
+                key: s.key.clone(),
+                unit: s.unit.clone(),
+            })
+            .collect(),
+        periods: (0..=m.periods).map(|t| m.period_label(t)).collect(),
+    }
+}

@@ -1,0 +1,108 @@
+//! CSV formats: the summary table and a single trial's path.
+//!
+//! Both go through polars' `CsvWriter` with its default float format: the
+//! shortest decimal text that reads back as the same `f64` (round-trip
+//! exact, so deterministic: equal values give equal bytes), nulls as empty
+//! fields, `\n` line ends, quotes only where a field needs them.
+
+use polars::prelude::*;
+
+use super::{Artifact, PATH_FILE, SUMMARY_FILE};
+use crate::aggregate::Layout;
+
+/// `summary.csv`: a summary table from [`crate::aggregate::summary_frame`].
+pub struct SummaryCsv<'a>(pub &'a DataFrame);
+
+impl Artifact for SummaryCsv<'_> {
+    fn file_name(&self) -> &'static str {
+        SUMMARY_FILE
+    }
+
+    fn serialize(&self) -> anyhow::Result<Vec<u8>> {
+        Ok(frame_to_csv(self.0)?)
+    }
+}
+
+/// `path.csv`: every series in every period of one trial record (for
+/// deterministic and single-trial runs), columns
+/// `metric, commodity, key, unit, period, value`.
+pub struct PathCsv<'a> {
+    /// What the record's values are.
+    pub layout: &'a Layout,
+    /// The trial record, `layout.n_cells()` values.
+    pub record: &'a [f64],
+}
+
+impl Artifact for PathCsv<'_> {
+    fn file_name(&self) -> &'static str {
+        PATH_FILE
+    }
+
+    fn serialize(&self) -> anyhow::Result<Vec<u8>> {
+        let (layout, rec) = (self.layout, self.record);
+        anyhow::ensure!(
+            rec.len() == layout.n_cells(),
+            "the record has {} values but the layout describes {}",
+            rec.len(),
+            layout.n_cells()
+        );
+        let rows = rec.len();
+        let mut text: [Vec<&str>; 5] = std::array::from_fn(|_| Vec::with_capacity(rows));
+        for meta in &layout.series {
+            for period in &layout.periods {
+                for (col, v) in text.iter_mut().zip([&meta.metric, &meta.commodity, &meta.key, &meta.unit, period]) {
+                    col.push(v.as_str());
+                }
+            }
+        }
+        let mut columns: Vec<Column> = ["metric", "commodity", "key", "unit", "period"]
+            .iter()
+            .zip(&text)
+            .map(|(name, col)| Column::new((*name).into(), col))
+            .collect();
+        let values: Vec<Option<f64>> = rec.iter().map(|v| v.is_finite().then_some(*v)).collect();
+        columns.push(Column::new("value".into(), values));
+        Ok(frame_to_csv(&DataFrame::new(rows, columns)?)?)
+    }
+}
+
+/// A data frame as CSV bytes in the project's one CSV dialect.
+pub(crate) fn frame_to_csv(df: &DataFrame) -> PolarsResult<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut df = df.clone();
+    CsvWriter::new(&mut out).include_header(true).with_line_terminator("\n".into()).finish(&mut df)?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aggregate::{fixture, summary_frame, Accumulator};
+
+    #[test]
+    fn summary_csv_text() {
+        let layout = fixture::layout();
+        let mut acc = Accumulator::new(layout.n_cells());
+        for t in 0..3 {
+            acc.add_trial(&fixture::record(t));
+        }
+        let bytes = SummaryCsv(&summary_frame(&layout, &acc).unwrap()).serialize().unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 13);
+        assert_eq!(lines[0], "metric,commodity,key,unit,period,n,mean,std,se,p05,p50,p95,min,max,p_any,cvar95");
+        assert!(lines[9].starts_with("total_cost,,world,USD,2026-01,3,1500000000.0,0.0,0.0,"), "{}", lines[9]);
+    }
+
+    #[test]
+    fn path_csv_text() {
+        let layout = fixture::layout();
+        let rec = fixture::record(0);
+        let text = String::from_utf8(PathCsv { layout: &layout, record: &rec }.serialize().unwrap()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "metric,commodity,key,unit,period,value");
+        assert_eq!(lines.len(), 13);
+        assert_eq!(lines[12], "total_cost,,world,USD,horizon,4503000000.0");
+        assert!(PathCsv { layout: &layout, record: &rec[1..] }.serialize().is_err());
+    }
+}

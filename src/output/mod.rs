@@ -1,0 +1,82 @@
+//! Result files: one writer per format, and the folder manager that makes a
+//! result appear all at once.
+//!
+//! Each format that fits in memory is an [`Artifact`]: a pure
+//! `serialize() -> Vec<u8>` plus its file name (`summary.csv`, `path.csv`,
+//! `manifest.toml`, `state.bin`). The per-trial Parquet file streams instead,
+//! through [`TrialWriter`], so its memory is bounded by one row group.
+//! [`RunDir`] does all the file-system work: it writes into a temporary
+//! folder beside the target and renames it into place only once everything
+//! is written.
+//!
+//! A result folder holds:
+//!
+//! | file | what |
+//! |---|---|
+//! | `summary.csv` | one row per series and period: mean, std, se, p05/p50/p95, min, max, p_any, cvar95 |
+//! | `path.csv` | single-trial (deterministic) runs: the value of every series in every period |
+//! | `trials.parquet` | optional: every trial's horizon value of every series |
+//! | `manifest.toml` | what produced the folder: scenario hash, seed, trials, shard, version, timing |
+//! | `state.bin` | the exact aggregation state and layout, so shards can be merged |
+//!
+//! `summary.csv`, `path.csv`, `trials.parquet` and `state.bin` are pure
+//! functions of (scenario, seed, trials): byte-identical whatever the thread
+//! count or shard split. Only `manifest.toml` records how the run went
+//! (start time, wall time, threads, command line).
+//!
+//! This module does not compute statistics (`aggregate` does) or decide
+//! what to run (`cli`).
+
+pub mod compare;
+mod csv;
+mod manifest;
+pub mod merge;
+mod rundir;
+mod state;
+mod trials;
+
+use std::path::PathBuf;
+
+pub use self::csv::{PathCsv, SummaryCsv};
+pub use manifest::{Manifest, ShardInfo, CRATE_VERSION};
+pub use merge::{merge_runs, MergeReport};
+pub use rundir::RunDir;
+pub use state::StateFile;
+pub use trials::TrialWriter;
+
+/// File name of the summary table.
+pub const SUMMARY_FILE: &str = "summary.csv";
+/// File name of a single trial's full path.
+pub const PATH_FILE: &str = "path.csv";
+/// File name of the per-trial horizon values.
+pub const TRIALS_FILE: &str = "trials.parquet";
+/// File name of the run manifest.
+pub const MANIFEST_FILE: &str = "manifest.toml";
+/// File name of the mergeable aggregation state.
+pub const STATE_FILE: &str = "state.bin";
+
+/// One output file whose whole content is built in memory.
+pub trait Artifact {
+    /// Its file name inside a result folder.
+    fn file_name(&self) -> &'static str;
+    /// Its bytes. Pure: no I/O, no clock, no environment.
+    fn serialize(&self) -> anyhow::Result<Vec<u8>>;
+}
+
+/// Writes `bytes` to `path` atomically: into a temporary file beside it,
+/// then renamed over it.
+pub fn write_file_atomic(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let name = path.file_name().with_context(|| format!("{} is not a file path", path.display()))?;
+    let mut tmp_name = name.to_os_string();
+    tmp_name.push(format!(".partial-{}", std::process::id()));
+    let tmp: PathBuf = path.with_file_name(tmp_name);
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("cannot write {}", path.display())
+    })
+}

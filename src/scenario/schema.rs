@@ -1,0 +1,592 @@
+//! The scenario language: serde types for one TOML scenario file.
+//!
+//! These types are pure syntax: they accept what a file may say and keep
+//! where each checked value came from ([`Sp`]). Meaning (references resolve,
+//! numbers are in range, routes connect) is checked in `validate`; `extends`
+//! layering is done in `layer`. Nothing here knows about the LP.
+//!
+//! Conventions every file follows (see `docs/scenarios.md`):
+//! - quantities are in the commodity's `unit`; rates (capacity, quota,
+//!   release) are **per year** and the compiler converts them to per period;
+//! - leg and hub capacities are in tonnes per year, leg costs in USD per
+//!   tonne; commodity prices and costs are in USD per commodity unit;
+//! - any number marked `Param` may be a plain number or a distribution
+//!   table (`{ dist = "triangular", min = .., mode = .., max = .. }`), which
+//!   makes it a named uncertainty sampled once per trial.
+
+use super::span::Sp;
+use serde::{Deserialize, Serialize};
+
+/// A whole scenario file.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    /// Name, description, horizon and `extends`.
+    pub scenario: Meta,
+    /// Monte Carlo settings.
+    #[serde(default)]
+    pub montecarlo: MonteCarlo,
+    /// Traded goods.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub commodities: Vec<Sp<Commodity>>,
+    /// Markets: countries and aggregates.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<Sp<Region>>,
+    /// Capacity nodes inside a region (ports, border crossings, terminals).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hubs: Vec<Sp<Hub>>,
+    /// Production capacity and cost per region and commodity.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub supply: Vec<Sp<Supply>>,
+    /// Demand curves per region and commodity.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub demand: Vec<Sp<Demand>>,
+    /// Conversion of one commodity into another (refining, separation).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub processing: Vec<Sp<Processing>>,
+    /// Strategic stocks with release and refill rules.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stockpiles: Vec<Sp<Stockpile>>,
+    /// Pieces of infrastructure with a shared capacity.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub legs: Vec<Sp<Leg>>,
+    /// Named origin-to-destination paths made of legs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub routes: Vec<Sp<Route>>,
+    /// Export controls, tariffs, closures, capacity changes and shocks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policies: Vec<Sp<Policy>>,
+    /// Correlation blocks between named uncertainties.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub correlations: Vec<Sp<Correlation>>,
+}
+
+/// The `[scenario]` table.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    /// Short machine-friendly name; used in output folder names.
+    pub name: Option<Sp<String>>,
+    /// One line that `corridor list` prints.
+    pub description: Option<Sp<String>>,
+    /// Path of the scenario this one builds on, relative to this file.
+    pub extends: Option<Sp<String>>,
+    /// First period, `"YYYY-MM"`.
+    pub start: Option<Sp<String>>,
+    /// Number of periods in the horizon.
+    pub periods: Option<Sp<i64>>,
+    /// Length of one period.
+    pub period: Option<Sp<PeriodLength>>,
+}
+
+/// Length of one period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PeriodLength {
+    /// Twelve periods a year.
+    Month,
+    /// Four periods a year.
+    Quarter,
+    /// One period a year.
+    Year,
+}
+
+impl PeriodLength {
+    /// Periods per year.
+    pub fn per_year(self) -> f64 {
+        match self {
+            PeriodLength::Month => 12.0,
+            PeriodLength::Quarter => 4.0,
+            PeriodLength::Year => 1.0,
+        }
+    }
+}
+
+/// The `[montecarlo]` table.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonteCarlo {
+    /// Default number of trials.
+    pub trials: Option<Sp<i64>>,
+    /// Default seed.
+    pub seed: Option<Sp<i64>>,
+    /// `random` (plain Monte Carlo) or `lhs` (Latin Hypercube).
+    pub sampling: Option<Sp<Sampling>>,
+}
+
+/// How the per-trial uniforms of named uncertainties are drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sampling {
+    /// Independent uniforms per trial.
+    Random,
+    /// Latin Hypercube, stratified within fixed blocks of trials.
+    Lhs,
+}
+
+/// A traded good.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Commodity {
+    /// Identifier used everywhere else (`rare_earths`).
+    pub id: Sp<String>,
+    /// Display name.
+    pub name: Option<String>,
+    /// Unit of quantity (`t REO`, `t LCE`, `kt`).
+    pub unit: Sp<String>,
+    /// Tonnes of freight per unit, for shared leg capacity (default 1).
+    pub tonnes_per_unit: Option<Sp<f64>>,
+    /// Reference price, USD per unit (used by `ad_valorem` tariffs).
+    pub reference_price: Sp<f64>,
+}
+
+/// A market.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Region {
+    /// Identifier (`KZ`).
+    pub id: Sp<String>,
+    /// Display name.
+    pub name: Option<String>,
+}
+
+/// A capacity node inside a region.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hub {
+    /// Identifier (`AKTAU`).
+    pub id: Sp<String>,
+    /// Display name.
+    pub name: Option<String>,
+    /// The region the hub belongs to.
+    pub region: Sp<String>,
+    /// Throughput limit of all routes passing the hub, tonnes per year.
+    pub capacity: Option<Sp<Param>>,
+    /// Up/down process of the hub.
+    pub disruption: Option<Sp<Disruption>>,
+}
+
+/// Production of one commodity in one region.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Supply {
+    /// Producing region.
+    pub region: Sp<String>,
+    /// Commodity produced.
+    pub commodity: Sp<String>,
+    /// Capacity per year (with `cost`).
+    pub capacity: Option<Sp<Param>>,
+    /// Marginal cost `[at zero output, at capacity]`, USD per unit (with `capacity`).
+    pub cost: Option<Sp<[f64; 2]>>,
+    /// Number of blocks `cost` is cut into (default 4).
+    pub blocks: Option<Sp<i64>>,
+    /// Explicit cost steps instead of `capacity` + `cost`.
+    pub steps: Option<Vec<Sp<SupplyStep>>>,
+}
+
+/// One block of a stepped supply curve.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupplyStep {
+    /// Block size per year.
+    pub capacity: Sp<Param>,
+    /// Marginal cost of the block, USD per unit.
+    pub cost: Sp<Param>,
+}
+
+/// Demand for one commodity in one region.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Demand {
+    /// Consuming region.
+    pub region: Sp<String>,
+    /// Commodity consumed.
+    pub commodity: Sp<String>,
+    /// Reference quantity per year.
+    pub quantity: Sp<Param>,
+    /// Reference price, USD per unit.
+    pub price: Sp<f64>,
+    /// Price elasticity at the reference point (negative; 0 = inelastic).
+    pub elasticity: Sp<f64>,
+    /// Value of a unit of unmet demand, USD per unit (> `price`).
+    pub choke_price: Sp<Param>,
+    /// Blocks the curve between the floor and the choke price is cut into (default 6).
+    pub blocks: Option<Sp<i64>>,
+    /// Lowest price the curve reaches, as a fraction of `price` (default 0.5).
+    pub floor: Option<Sp<f64>>,
+}
+
+/// Conversion of one commodity into another inside a region.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Processing {
+    /// Identifier.
+    pub id: Sp<String>,
+    /// Where the plant is.
+    pub region: Sp<String>,
+    /// Commodity consumed.
+    pub input: Sp<String>,
+    /// Commodity produced.
+    pub output: Sp<String>,
+    /// Output capacity per year.
+    pub capacity: Sp<Param>,
+    /// Cost per unit of output, USD.
+    pub cost: Sp<Param>,
+    /// Output units per input unit (default 1).
+    #[serde(rename = "yield")]
+    pub yield_: Option<Sp<f64>>,
+}
+
+/// A strategic stock.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stockpile {
+    /// Identifier.
+    pub id: Sp<String>,
+    /// Where the stock is held.
+    pub region: Sp<String>,
+    /// What it holds.
+    pub commodity: Sp<String>,
+    /// Level at the start of the horizon.
+    pub initial: Sp<Param>,
+    /// Largest level it can hold.
+    pub capacity: Sp<f64>,
+    /// Largest release per year.
+    pub release_rate: Sp<f64>,
+    /// Released only while the local price is at least this, USD per unit.
+    pub release_price: Sp<f64>,
+    /// Largest refill per year (default 0: never refilled).
+    pub refill_rate: Option<Sp<f64>>,
+    /// Refilled only while the local price is at most this (default 0).
+    pub refill_price: Option<Sp<f64>>,
+}
+
+/// Transport mode of a leg (descriptive; capacity and cost carry the economics).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Railway line.
+    Rail,
+    /// Road haulage.
+    Road,
+    /// Oil pipeline.
+    Pipeline,
+    /// Caspian or other rail/road ferry.
+    Ferry,
+    /// Oil tanker.
+    Tanker,
+    /// Ocean shipping lane.
+    Sea,
+    /// Border crossing or transshipment point.
+    Border,
+}
+
+/// A piece of infrastructure.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Leg {
+    /// Identifier.
+    pub id: Sp<String>,
+    /// Display name.
+    pub name: Option<String>,
+    /// Start node: a region or hub id.
+    pub from: Sp<String>,
+    /// End node: a region or hub id.
+    pub to: Sp<String>,
+    /// Transport mode.
+    pub mode: Sp<Mode>,
+    /// Capacity, tonnes per year, shared by every route and commodity on the leg.
+    pub capacity: Sp<Param>,
+    /// Cost, USD per tonne.
+    pub cost: Sp<Param>,
+    /// Transit time, days.
+    pub transit_days: Option<Sp<f64>>,
+    /// Commodities the leg can carry.
+    pub carries: Vec<Sp<String>>,
+    /// Routes may use it in both directions (one shared capacity).
+    pub bidirectional: Option<Sp<bool>>,
+    /// Up/down process.
+    pub disruption: Option<Sp<Disruption>>,
+}
+
+/// A two-state up/down process.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Disruption {
+    /// Failures per year while up.
+    pub failure_rate: Sp<f64>,
+    /// Days until repaired, sampled at every failure.
+    pub repair_days: Sp<Param>,
+    /// Fraction of capacity kept while down, sampled at every failure (default 0).
+    pub remaining: Option<Sp<Param>>,
+}
+
+/// A named path from an origin market to a destination market.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Route {
+    /// Identifier.
+    pub id: Sp<String>,
+    /// Display name.
+    pub name: Option<String>,
+    /// Origin region.
+    pub from: Sp<String>,
+    /// Destination region.
+    pub to: Sp<String>,
+    /// Legs in travel order.
+    pub legs: Vec<Sp<String>>,
+    /// Corridor tag (`middle`, `northern`, `china_direct`, `maritime`, `southern`, ...).
+    pub corridor: Sp<String>,
+    /// Commodities allowed (default: every commodity all legs carry).
+    pub commodities: Option<Vec<Sp<String>>>,
+    /// Extra cost per unit (handling, insurance), USD.
+    pub cost: Option<Sp<Param>>,
+}
+
+/// What a policy does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PolicyKind {
+    /// Ban, quota or licensing friction on exports.
+    ExportControl,
+    /// Per-unit or ad valorem trade cost.
+    Tariff,
+    /// Legs or hubs shut, or a whole transit region.
+    Closure,
+    /// Investment or degradation of a leg, hub, plant or mine.
+    CapacityChange,
+    /// Demand scaled by a factor.
+    DemandShock,
+    /// Supply capacity scaled by a factor.
+    SupplyShock,
+}
+
+/// Form of an export control.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ControlMode {
+    /// No exports.
+    Ban,
+    /// Exports capped.
+    Quota,
+    /// Exports cost more (licensing friction).
+    License,
+}
+
+/// A policy. Fields beyond the activation ones depend on `type`; the
+/// validator reports a field that the type does not use.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// Identifier.
+    pub id: Sp<String>,
+    /// What it does.
+    #[serde(rename = "type")]
+    pub kind: Sp<PolicyKind>,
+    /// One line for reports.
+    pub description: Option<String>,
+
+    // Activation (all kinds).
+    /// First month it can apply, `"YYYY-MM"` (default: horizon start).
+    pub start: Option<Sp<String>>,
+    /// Months after `start` until it applies (lead time), may be sampled.
+    #[serde(alias = "lead_months")]
+    pub delay_months: Option<Sp<Param>>,
+    /// How long it lasts once applied, months (default: to the horizon end).
+    pub duration_months: Option<Sp<Param>>,
+    /// Probability it happens at all in a trial (default 1).
+    pub probability: Option<Sp<Param>>,
+    /// Instead of one event: chance per year that it starts, recurring.
+    pub annual_probability: Option<Sp<f64>>,
+
+    // Targets.
+    /// Exporting region (export control), shocked region (shocks), closed transit region (closure).
+    pub region: Option<Sp<String>>,
+    /// Commodity affected (default: all).
+    pub commodity: Option<Sp<String>>,
+    /// Destinations of an export control (default: all).
+    pub to: Option<Vec<Sp<String>>>,
+    /// Importing region of a tariff.
+    pub importer: Option<Sp<String>>,
+    /// Exporting region of a tariff (default: all).
+    pub exporter: Option<Sp<String>>,
+    /// Legs closed or changed.
+    pub legs: Option<Vec<Sp<String>>>,
+    /// Hubs closed or changed.
+    pub hubs: Option<Vec<Sp<String>>>,
+    /// Processing plant changed.
+    pub processing: Option<Sp<String>>,
+
+    // Effects.
+    /// Export control form.
+    pub mode: Option<Sp<ControlMode>>,
+    /// Export quota, units per year.
+    pub quota: Option<Sp<Param>>,
+    /// Export quota as a fraction of the baseline flow.
+    pub quota_fraction: Option<Sp<Param>>,
+    /// Licensing friction, USD per unit.
+    pub friction: Option<Sp<Param>>,
+    /// Whether an export control also stops transit through the region.
+    pub transit: Option<Sp<bool>>,
+    /// Tariff, USD per unit.
+    pub per_unit: Option<Sp<Param>>,
+    /// Tariff as a fraction of the commodity's reference price.
+    pub ad_valorem: Option<Sp<Param>>,
+    /// Capacity added, per year (tonnes for legs and hubs, units otherwise).
+    pub delta: Option<Sp<Param>>,
+    /// Capacity or demand multiplied by this.
+    pub factor: Option<Sp<Param>>,
+}
+
+/// A correlation block between named uncertainties (Gaussian copula).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Correlation {
+    /// Names of the uncertainties, e.g. `legs.cpc.capacity`.
+    pub names: Vec<Sp<String>>,
+    /// Symmetric positive semi-definite matrix with unit diagonal.
+    pub matrix: Vec<Vec<Sp<f64>>>,
+}
+
+/// A number that is either fixed or drawn once per trial.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Param {
+    /// A plain number.
+    Fixed(f64),
+    /// A distribution: the parameter becomes a named uncertainty.
+    Dist(Dist),
+}
+
+impl Param {
+    /// The value used by `--deterministic` runs: the number, or the distribution's mean.
+    pub fn expected(&self) -> f64 {
+        match self {
+            Param::Fixed(v) => *v,
+            Param::Dist(d) => d.mean(),
+        }
+    }
+}
+
+/// Distributions a parameter can be drawn from.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(tag = "dist", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Dist {
+    /// Normal, optionally clamped to `[min, max]`.
+    Normal {
+        /// Mean.
+        mean: f64,
+        /// Standard deviation.
+        sd: f64,
+        /// Lower clamp.
+        min: Option<f64>,
+        /// Upper clamp.
+        max: Option<f64>,
+    },
+    /// Lognormal given by the mean and standard deviation of the variable itself.
+    Lognormal {
+        /// Mean of the variable.
+        mean: f64,
+        /// Standard deviation of the variable.
+        sd: f64,
+    },
+    /// Beta on `[min, max]` (default `[0, 1]`).
+    Beta {
+        /// Shape alpha.
+        alpha: f64,
+        /// Shape beta.
+        beta: f64,
+        /// Lower end.
+        min: Option<f64>,
+        /// Upper end.
+        max: Option<f64>,
+    },
+    /// Uniform on `[min, max]`.
+    Uniform {
+        /// Lower end.
+        min: f64,
+        /// Upper end.
+        max: f64,
+    },
+    /// Triangular.
+    Triangular {
+        /// Lower end.
+        min: f64,
+        /// Most likely value.
+        mode: f64,
+        /// Upper end.
+        max: f64,
+    },
+    /// 1 with probability `p`, else 0.
+    Bernoulli {
+        /// Probability of 1.
+        p: f64,
+    },
+    /// Poisson count.
+    Poisson {
+        /// Mean.
+        lambda: f64,
+    },
+    /// One of the listed values, equally likely unless `weights` are given.
+    Empirical {
+        /// Observed values.
+        values: Vec<f64>,
+        /// Optional relative weights, one per value.
+        weights: Option<Vec<f64>>,
+    },
+}
+
+impl Dist {
+    /// Expected value of the distribution.
+    pub fn mean(&self) -> f64 {
+        match self {
+            Dist::Normal { mean, sd, min, max } => {
+                // Clamping moves the mean only when the clamp bites; the
+                // deterministic mode uses the clamped mean for consistency.
+                crate::sampling::dist::clamped_normal_mean(*mean, *sd, *min, *max)
+            }
+            Dist::Lognormal { mean, .. } => *mean,
+            Dist::Beta { alpha, beta, min, max } => {
+                let (lo, hi) = (min.unwrap_or(0.0), max.unwrap_or(1.0));
+                lo + (hi - lo) * alpha / (alpha + beta)
+            }
+            Dist::Uniform { min, max } => 0.5 * (min + max),
+            Dist::Triangular { min, mode, max } => (min + mode + max) / 3.0,
+            Dist::Bernoulli { p } => *p,
+            Dist::Poisson { lambda } => *lambda,
+            Dist::Empirical { values, weights } => match weights {
+                Some(w) if w.len() == values.len() => {
+                    let total: f64 = w.iter().sum();
+                    values.iter().zip(w).map(|(v, w)| v * w).sum::<f64>() / total
+                }
+                _ => values.iter().sum::<f64>() / values.len().max(1) as f64,
+            },
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Param {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{self, MapAccess, Visitor};
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Param;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a number or a distribution table such as { dist = \"uniform\", min = 1, max = 2 }")
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Param, E> {
+                Ok(Param::Fixed(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Param, E> {
+                Ok(Param::Fixed(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Param, E> {
+                Ok(Param::Fixed(v as f64))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Param, A::Error> {
+                Dist::deserialize(de::value::MapAccessDeserializer::new(map)).map(Param::Dist)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
