@@ -28,7 +28,9 @@ fn load(path: &str) -> corridor::model::CompiledModel {
 
 fn benches(c: &mut Criterion) {
     let scenario = corridor::scenario::load(Path::new(BAN)).unwrap_or_else(|d| panic!("{d}"));
-    c.bench_function("compile/china-ree-export-ban", |b| b.iter(|| compile(black_box(&scenario)).unwrap()));
+    c.bench_function("compile/china-ree-export-ban", |b| {
+        b.iter(|| compile(black_box(&scenario)).unwrap())
+    });
 
     let m = load(BASELINE);
     let prep = Prepared::new(&m).unwrap();
@@ -46,14 +48,17 @@ fn benches(c: &mut Criterion) {
     // Warm: alternate two capacity states of the CPC leg, as a disruption does.
     let cpc = m.legs.iter().position(|l| l.id == "cpc").unwrap_or(0);
     let mut toggle = false;
-    c.bench_function("clearing/baseline period, warm start after a leg outage", |b| {
-        b.iter(|| {
-            toggle = !toggle;
-            ws.avail[cpc * m.periods] = if toggle { 0.3 } else { 1.0 };
-            clearing::stage(&m, &prep, &mut ws, 0);
-            clearing::solve(&mut ws).unwrap();
-        })
-    });
+    c.bench_function(
+        "clearing/baseline period, warm start after a leg outage",
+        |b| {
+            b.iter(|| {
+                toggle = !toggle;
+                ws.avail[cpc * m.periods] = if toggle { 0.3 } else { 1.0 };
+                clearing::stage(&m, &prep, &mut ws, 0);
+                clearing::solve(&mut ws).unwrap();
+            })
+        },
+    );
 
     let m = load(BAN);
     let prep = Prepared::new(&m).unwrap();
@@ -72,22 +77,45 @@ fn benches(c: &mut Criterion) {
         })
     });
 
-    let trials: u64 = std::env::var("CORRIDOR_BENCH_TRIALS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+    let trials: u64 = std::env::var("CORRIDOR_BENCH_TRIALS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
     let mut group = c.benchmark_group("reference");
-    group.sample_size(10).measurement_time(Duration::from_secs(60));
-    group.bench_function(format!("china-ree-export-ban, {trials} trials, 2 threads, with summary CSV"), |b| {
-        b.iter_batched(
-            || tempfile::tempdir().unwrap(),
-            |dir| {
-                let plan = Plan { seed: 1, trials: 0..trials, sampling: m.sampling, deterministic: false, threads: 2 };
-                let out = montecarlo::run(&m, &prep, &plan, &AtomicBool::new(false), &|_| {}, &mut Quiet).unwrap();
-                let layout = corridor::cli::layout(&m);
-                let frame = corridor::aggregate::summary_frame(&layout, &out.acc).unwrap();
-                corridor::output::write_summary_csv(&dir.path().join("summary.csv"), frame).unwrap();
-            },
-            BatchSize::PerIteration,
-        )
-    });
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(60));
+    group.bench_function(
+        format!("china-ree-export-ban, {trials} trials, 2 threads, with summary CSV"),
+        |b| {
+            b.iter_batched(
+                || tempfile::tempdir().unwrap(),
+                |dir| {
+                    let plan = Plan {
+                        seed: 1,
+                        trials: 0..trials,
+                        sampling: m.sampling,
+                        deterministic: false,
+                        threads: 2,
+                    };
+                    let out = montecarlo::run(
+                        &m,
+                        &prep,
+                        &plan,
+                        &AtomicBool::new(false),
+                        &|_| {},
+                        &mut Quiet,
+                    )
+                    .unwrap();
+                    let layout = corridor::cli::layout(&m);
+                    let frame = corridor::aggregate::summary_frame(&layout, &out.acc).unwrap();
+                    corridor::output::write_summary_csv(&dir.path().join("summary.csv"), frame)
+                        .unwrap();
+                },
+                BatchSize::PerIteration,
+            )
+        },
+    );
     group.finish();
 }
 

@@ -22,7 +22,9 @@ pub enum InvalidInput {
 
 /// The exit status an error chain maps to.
 pub fn exit_code(err: &anyhow::Error) -> i32 {
-    if err.chain().any(|e| e.downcast_ref::<InvalidInput>().is_some() || e.downcast_ref::<Diagnostics>().is_some()) {
+    if err.chain().any(|e| {
+        e.downcast_ref::<InvalidInput>().is_some() || e.downcast_ref::<Diagnostics>().is_some()
+    }) {
         EXIT_INVALID
     } else if is_broken_pipe(err) {
         EXIT_OK

@@ -3,7 +3,8 @@
 
 use crate::props::{clear, Cleared};
 
-const HEAD: &str = "[scenario]\nname = \"case\"\nstart = \"2026-01\"\nperiods = 1\nperiod = \"year\"\n\
+const HEAD: &str =
+    "[scenario]\nname = \"case\"\nstart = \"2026-01\"\nperiods = 1\nperiod = \"year\"\n\
 [[commodities]]\nid = \"x\"\nunit = \"t\"\nreference_price = 50\n\
 [[regions]]\nid = \"A\"\n[[regions]]\nid = \"B\"\n[[regions]]\nid = \"C\"\n";
 
@@ -23,7 +24,10 @@ fn leg(id: &str, from: &str, to: &str, cap: f64, cost: f64, carries: &str) -> St
 }
 
 fn price(c: &Cleared, region: &str, commodity: &str) -> f64 {
-    let (r, k) = (c.m.region(region).unwrap(), c.m.commodity(commodity).unwrap());
+    let (r, k) = (
+        c.m.region(region).unwrap(),
+        c.m.commodity(commodity).unwrap(),
+    );
     c.ws.lp.row_dual()[c.m.lp.balance_row[r * c.m.commodities.len() + k].unwrap()]
 }
 
@@ -37,8 +41,15 @@ fn route_flow(c: &Cleared, route: &str, commodity: &str) -> f64 {
 }
 
 fn shortfall(c: &Cleared, region: &str, commodity: &str) -> f64 {
-    let (r, k) = (c.m.region(region).unwrap(), c.m.commodity(commodity).unwrap());
-    let d = c.m.demand.iter().find(|d| d.region == r && d.commodity == k).unwrap();
+    let (r, k) = (
+        c.m.region(region).unwrap(),
+        c.m.commodity(commodity).unwrap(),
+    );
+    let d =
+        c.m.demand
+            .iter()
+            .find(|d| d.region == r && d.commodity == k)
+            .unwrap();
     let ess = d.first_col + d.blocks;
     c.ws.col_upper[ess] - c.ws.lp.col_value()[ess]
 }
@@ -49,7 +60,12 @@ fn close(a: f64, b: f64) -> bool {
 
 #[test]
 fn one_route_prices_at_source_cost_plus_transport() {
-    let text = format!("{HEAD}{}{}{}", supply("A", "x", 100.0, 10.0), demand("B", "x", 60.0, 100.0), leg("ab", "A", "B", 1000.0, 5.0, "\"x\""));
+    let text = format!(
+        "{HEAD}{}{}{}",
+        supply("A", "x", 100.0, 10.0),
+        demand("B", "x", 60.0, 100.0),
+        leg("ab", "A", "B", 1000.0, 5.0, "\"x\"")
+    );
     let c = clear(&text, false, |_| {});
     assert!(close(route_flow(&c, "r_ab", "x"), 60.0));
     assert!(close(price(&c, "A", "x"), 10.0), "{}", price(&c, "A", "x"));
@@ -72,7 +88,11 @@ fn two_routes_fill_the_cheap_one_first_and_price_the_dear_one() {
     assert!(close(price(&c, "B", "x"), 18.0), "{}", price(&c, "B", "x"));
     // The cheap leg earns the cost difference as congestion rent.
     let row = c.m.legs[0].row.unwrap();
-    assert!(close(-c.ws.lp.row_dual()[row], 3.0), "{}", c.ws.lp.row_dual()[row]);
+    assert!(
+        close(-c.ws.lp.row_dual()[row], 3.0),
+        "{}",
+        c.ws.lp.row_dual()[row]
+    );
 }
 
 #[test]
@@ -95,9 +115,17 @@ fn a_binding_leg_shared_by_two_commodities_serves_the_higher_value_per_tonne() {
     assert!(close(route_flow(&c, "r_ab", "y"), 30.0));
     assert!(close(route_flow(&c, "r_ab", "x"), 40.0));
     assert!(close(shortfall(&c, "B", "x"), 20.0));
-    assert!(close(price(&c, "B", "x"), 100.0), "x priced at choke: {}", price(&c, "B", "x"));
+    assert!(
+        close(price(&c, "B", "x"), 100.0),
+        "x priced at choke: {}",
+        price(&c, "B", "x")
+    );
     // Rent per tonne = 100 − 10 − 5 = 85; y pays two tonnes of cost and rent.
-    assert!(close(price(&c, "B", "y"), 10.0 + 2.0 * 5.0 + 2.0 * 85.0), "{}", price(&c, "B", "y"));
+    assert!(
+        close(price(&c, "B", "y"), 10.0 + 2.0 * 5.0 + 2.0 * 85.0),
+        "{}",
+        price(&c, "B", "y")
+    );
 }
 
 #[test]
@@ -110,13 +138,21 @@ fn a_ban_shifts_supply_to_the_alternative_or_leaves_a_priced_shortfall() {
         leg("ab", "A", "B", 1000.0, 5.0, "\"x\""),
         ban
     );
-    let with_alt = format!("{base}{}{}", supply("C", "x", 100.0, 20.0), leg("cb", "C", "B", 1000.0, 5.0, "\"x\""));
+    let with_alt = format!(
+        "{base}{}{}",
+        supply("C", "x", 100.0, 20.0),
+        leg("cb", "C", "B", 1000.0, 5.0, "\"x\"")
+    );
     let open = clear(&with_alt, false, |_| {});
     assert!(close(price(&open, "B", "x"), 15.0));
     let banned = clear(&with_alt, true, |_| {});
     assert!(close(route_flow(&banned, "r_ab", "x"), 0.0));
     assert!(close(route_flow(&banned, "r_cb", "x"), 60.0));
-    assert!(close(price(&banned, "B", "x"), 25.0), "{}", price(&banned, "B", "x"));
+    assert!(
+        close(price(&banned, "B", "x"), 25.0),
+        "{}",
+        price(&banned, "B", "x")
+    );
     let alone = clear(&base, true, |_| {});
     assert!(close(shortfall(&alone, "B", "x"), 60.0));
     assert!(close(price(&alone, "B", "x"), 100.0));

@@ -8,10 +8,15 @@ const CHILD: &str = "tests/fixtures/valid/child.toml";
 
 #[test]
 fn validate_prints_ok_per_valid_file() {
-    corridor().args(["validate", BASE, CHILD]).assert().success().stderr("").stdout(
-        "ok: tests/fixtures/valid/base.toml (3 regions, 2 legs, 2 routes, 0 policies)\n\
+    corridor()
+        .args(["validate", BASE, CHILD])
+        .assert()
+        .success()
+        .stderr("")
+        .stdout(
+            "ok: tests/fixtures/valid/base.toml (3 regions, 2 legs, 2 routes, 0 policies)\n\
          ok: tests/fixtures/valid/child.toml (3 regions, 2 legs, 2 routes, 1 policy)\n",
-    );
+        );
 }
 
 #[test]
@@ -26,7 +31,9 @@ fn validate_checks_every_file_before_failing() {
         .stderr(
             predicate::str::contains("negative_capacity.toml:10:12")
                 .and(predicate::str::contains("probability.toml:11:15"))
-                .and(predicate::str::contains("error: problems in 2 of 3 scenario files")),
+                .and(predicate::str::contains(
+                    "error: problems in 2 of 3 scenario files",
+                )),
         );
 }
 
@@ -39,16 +46,27 @@ fn validate_reports_every_problem_in_a_file() {
         .replace("periods = 12", "periods = 0")
         .replace("elasticity = -0.1", "elasticity = 0.1");
     std::fs::write(&path, text).unwrap();
-    corridor().arg("validate").arg(&path).assert().code(2).stderr(
-        predicate::str::contains("scenario.periods: must be between 1 and 1200, found 0")
-            .and(predicate::str::contains("demand.CN.oil.elasticity: must be at most 0, found 0.1"))
-            .and(predicate::str::contains("2 problems found")),
-    );
+    corridor()
+        .arg("validate")
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("scenario.periods: must be between 1 and 1200, found 0")
+                .and(predicate::str::contains(
+                    "demand.CN.oil.elasticity: must be at most 0, found 0.1",
+                ))
+                .and(predicate::str::contains("2 problems found")),
+        );
 }
 
 #[test]
 fn validate_needs_a_file() {
-    corridor().arg("validate").assert().code(2).stderr(predicate::str::contains("<FILE>"));
+    corridor()
+        .arg("validate")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("<FILE>"));
 }
 
 #[test]
@@ -57,37 +75,53 @@ fn validate_missing_file_is_invalid_input() {
         .args(["validate", "tests/fixtures/no_such_file.toml"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("cannot read scenario tests/fixtures/no_such_file.toml"));
+        .stderr(predicate::str::contains(
+            "cannot read scenario tests/fixtures/no_such_file.toml",
+        ));
 }
 
 #[test]
 fn list_shows_name_and_description_sorted_by_file() {
     corridor().args(["list", "tests/fixtures/valid"]).assert().success().stdout(
-        "FILE                            NAME          DESCRIPTION\n\
-         tests/fixtures/valid/base.toml  fixture-base  small valid world for the CLI tests\n\
-         tests/fixtures/valid/child.toml fixture-ban   China may ban rare-earth transit to the US\n",
+        "FILE                             NAME          DESCRIPTION\n\
+         tests/fixtures/valid/base.toml   fixture-base  small valid world for the CLI tests\n\
+         tests/fixtures/valid/child.toml  fixture-ban   China may ban rare-earth transit to the US\n",
     );
 }
 
 #[test]
 fn list_marks_invalid_files() {
-    corridor().args(["list", "tests/fixtures/hostile"]).assert().success().stdout(
-        predicate::str::contains("tests/fixtures/hostile/negative_capacity.toml")
-            .and(predicate::str::contains("(invalid: 1 problem)"))
-            .and(predicate::str::contains("orphan")),
-    );
+    corridor()
+        .args(["list", "tests/fixtures/hostile"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("tests/fixtures/hostile/negative_capacity.toml")
+                .and(predicate::str::contains("(invalid: 1 problem)"))
+                .and(predicate::str::contains("orphan")),
+        );
 }
 
 #[test]
 fn list_missing_folder_is_invalid_input() {
-    corridor().args(["list", "tests/fixtures/nowhere"]).assert().code(2).stderr(predicate::str::contains(
-        "cannot list scenarios in tests/fixtures/nowhere",
-    ));
+    corridor()
+        .args(["list", "tests/fixtures/nowhere"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "cannot list scenarios in tests/fixtures/nowhere",
+        ));
 }
 
 #[test]
 fn show_prints_the_resolved_scenario() {
-    let out = corridor().args(["show", CHILD]).assert().success().get_output().stdout.clone();
+    let out = corridor()
+        .args(["show", CHILD])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     let text = String::from_utf8(out).unwrap();
     assert!(text.contains("name = \"fixture-ban\""), "{text}");
     assert!(text.contains("id = \"dostyk_rail\""), "{text}");
@@ -103,13 +137,28 @@ fn show_prints_the_resolved_scenario() {
 #[test]
 fn run_rejects_bad_flags_with_status_2() {
     for (flags, message) in [
-        (&["--shard", "4/4"][..], "shard 4 does not exist among 4 shards"),
-        (&["--trials", "0"][..], "the number of trials must be at least 1"),
+        (
+            &["--shard", "4/4"][..],
+            "shard 4 does not exist among 4 shards",
+        ),
+        (
+            &["--trials", "0"][..],
+            "the number of trials must be at least 1",
+        ),
         (&["--threads", "0"][..], "must be at least 1"),
         (&["--sampling", "sobol"][..], "invalid value 'sobol'"),
-        (&["--deterministic", "--trials", "5"][..], "cannot be used with"),
-        (&["--trials", "auto"][..], "`--trials auto` needs `--target-se X`"),
-        (&["--target-se", "0.5"][..], "`--target-se` applies only with `--trials auto`"),
+        (
+            &["--deterministic", "--trials", "5"][..],
+            "cannot be used with",
+        ),
+        (
+            &["--trials", "auto"][..],
+            "`--trials auto` needs `--target-se X`",
+        ),
+        (
+            &["--target-se", "0.5"][..],
+            "`--target-se` applies only with `--trials auto`",
+        ),
     ] {
         corridor()
             .arg("run")
@@ -117,7 +166,9 @@ fn run_rejects_bad_flags_with_status_2() {
             .args(flags)
             .assert()
             .code(2)
-            .stderr(predicate::str::contains(message).and(predicate::str::contains("panicked").not()));
+            .stderr(
+                predicate::str::contains(message).and(predicate::str::contains("panicked").not()),
+            );
     }
 }
 
@@ -138,22 +189,33 @@ fn top_level_help_lists_exit_codes() {
 #[test]
 fn every_command_help_has_an_example() {
     for cmd in ["validate", "list", "show", "run", "merge", "compare"] {
-        corridor()
-            .args([cmd, "--help"])
-            .assert()
-            .success()
-            .stdout(predicate::str::contains("Example").and(predicate::str::contains(format!("corridor {cmd}"))));
+        corridor().args([cmd, "--help"]).assert().success().stdout(
+            predicate::str::contains("Example")
+                .and(predicate::str::contains(format!("corridor {cmd}"))),
+        );
     }
 }
 
 #[test]
 fn markdown_help_matches_docs() {
-    let out = corridor().arg("markdown-help").assert().success().get_output().stdout.clone();
-    let docs = std::fs::read_to_string(crate::common::root().join("docs/cli.md")).unwrap_or_default();
-    assert!(String::from_utf8(out).unwrap() == docs, "docs/cli.md is stale: run `cargo run --release -- markdown-help > docs/cli.md`");
+    let out = corridor()
+        .arg("markdown-help")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let docs =
+        std::fs::read_to_string(crate::common::root().join("docs/cli.md")).unwrap_or_default();
+    assert!(
+        String::from_utf8(out).unwrap() == docs,
+        "docs/cli.md is stale: run `cargo run --release -- markdown-help > docs/cli.md`"
+    );
 }
 
 #[test]
 fn fixture_paths_exist() {
-    assert!(crate::common::root().join(fixture("valid/base.toml")).is_file());
+    assert!(crate::common::root()
+        .join(fixture("valid/base.toml"))
+        .is_file());
 }

@@ -7,7 +7,8 @@ use std::collections::BTreeSet;
 /// struct fields (with `rename`), the fields of distribution variants, and
 /// the values of `rename_all = "snake_case"` enums.
 fn schema_names() -> (BTreeSet<String>, BTreeSet<String>) {
-    let text = std::fs::read_to_string(crate::common::root().join("src/scenario/schema.rs")).unwrap();
+    let text =
+        std::fs::read_to_string(crate::common::root().join("src/scenario/schema.rs")).unwrap();
     let (mut keys, mut values) = (BTreeSet::new(), BTreeSet::new());
     let mut rename: Option<String> = None;
     let mut snake_enum = false;
@@ -37,7 +38,8 @@ fn schema_names() -> (BTreeSet<String>, BTreeSet<String>) {
             in_enum = false;
             continue;
         }
-        let ident = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        let ident =
+            |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
         if let Some(rest) = t.strip_prefix("pub ") {
             if let Some((name, _)) = rest.split_once(':') {
                 if ident(name) {
@@ -74,10 +76,26 @@ fn schema_names() -> (BTreeSet<String>, BTreeSet<String>) {
 #[test]
 fn schema_parser_sees_the_schema() {
     let (keys, values) = schema_names();
-    for k in ["extends", "yield", "type", "choke_price", "alpha", "lambda", "weights", "matrix"] {
+    for k in [
+        "extends",
+        "yield",
+        "type",
+        "choke_price",
+        "alpha",
+        "lambda",
+        "weights",
+        "matrix",
+    ] {
         assert!(keys.contains(k), "{k} missing from {keys:?}");
     }
-    for v in ["export_control", "lognormal", "quarter", "lhs", "pipeline", "license"] {
+    for v in [
+        "export_control",
+        "lognormal",
+        "quarter",
+        "lhs",
+        "pipeline",
+        "license",
+    ] {
         assert!(values.contains(v), "{v} missing from {values:?}");
     }
     assert!(!keys.contains("yield_"));
@@ -87,8 +105,22 @@ fn schema_parser_sees_the_schema() {
 fn every_schema_key_is_documented() {
     let docs = std::fs::read_to_string(crate::common::root().join("docs/scenarios.md")).unwrap();
     let (keys, values) = schema_names();
-    let missing: Vec<&String> = keys.iter().filter(|k| !docs.contains(&format!("`{k}`"))).collect();
-    assert!(missing.is_empty(), "docs/scenarios.md does not document the keys {missing:?}");
-    let missing: Vec<&String> = values.iter().filter(|v| !docs.contains(&format!("\"{v}\"")) && !docs.contains(&format!("`{v}`"))).collect();
-    assert!(missing.is_empty(), "docs/scenarios.md does not document the values {missing:?}");
+    let documented = |k: &str| {
+        ["`{k}`", "[{k}]", "[[{k}]]"]
+            .iter()
+            .any(|f| docs.contains(&f.replace("{k}", k)))
+    };
+    let missing: Vec<&String> = keys.iter().filter(|k| !documented(k)).collect();
+    assert!(
+        missing.is_empty(),
+        "docs/scenarios.md does not document the keys {missing:?}"
+    );
+    let missing: Vec<&String> = values
+        .iter()
+        .filter(|v| !docs.contains(&format!("\"{v}\"")) && !docs.contains(&format!("`{v}`")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "docs/scenarios.md does not document the values {missing:?}"
+    );
 }

@@ -33,31 +33,59 @@ struct World {
 
 fn world() -> impl Strategy<Value = World> {
     (2..=MAX_REGIONS, 1..=MAX_COMMODITIES).prop_flat_map(|(r, k)| {
-        let supply = prop::collection::vec((0..r, 0..k, 0.0..1000.0f64, 1.0..50.0f64, 0.0..50.0f64), 1..6);
-        let demand = prop::collection::vec((0..r, 0..k, 0.0..1000.0f64, 20.0..200.0f64, -1.5..0.0f64, 1.5..10.0f64), 1..6);
+        let supply = prop::collection::vec(
+            (0..r, 0..k, 0.0..1000.0f64, 1.0..50.0f64, 0.0..50.0f64),
+            1..6,
+        );
+        let demand = prop::collection::vec(
+            (
+                0..r,
+                0..k,
+                0.0..1000.0f64,
+                20.0..200.0f64,
+                -1.5..0.0f64,
+                1.5..10.0f64,
+            ),
+            1..6,
+        );
         let legs = prop::collection::vec((0..r, 0..r, 0.0..800.0f64, 0.0..30.0f64), 1..7);
         let two_leg = prop::collection::vec((0..6usize, 0..6usize), 0..3);
-        let policies = prop::collection::vec((0..r, 0..k, prop::option::of(0..r), 0u8..3, 0.0..1.0f64), 0..3);
+        let policies = prop::collection::vec(
+            (0..r, 0..k, prop::option::of(0..r), 0u8..3, 0.0..1.0f64),
+            0..3,
+        );
         let stock = prop::option::of((0..r, 0..k, 0.0..100.0f64, 0.0..600.0f64, 1.0..3.0f64));
-        (Just(r), Just(k), supply, demand, legs, two_leg, policies, stock).prop_map(
-            |(regions, commodities, supply, demand, legs, two_leg, policies, stock)| World {
-                regions,
-                commodities,
-                supply,
-                demand,
-                legs,
-                two_leg,
-                policies,
-                stock,
-            },
+        (
+            Just(r),
+            Just(k),
+            supply,
+            demand,
+            legs,
+            two_leg,
+            policies,
+            stock,
         )
+            .prop_map(
+                |(regions, commodities, supply, demand, legs, two_leg, policies, stock)| World {
+                    regions,
+                    commodities,
+                    supply,
+                    demand,
+                    legs,
+                    two_leg,
+                    policies,
+                    stock,
+                },
+            )
     })
 }
 
 /// The world as scenario text: the engine sees it through the real parser,
 /// validator and compiler.
 fn to_toml(w: &World) -> String {
-    let mut s = String::from("[scenario]\nname = \"prop\"\nstart = \"2026-01\"\nperiods = 2\nperiod = \"year\"\n");
+    let mut s = String::from(
+        "[scenario]\nname = \"prop\"\nstart = \"2026-01\"\nperiods = 2\nperiod = \"year\"\n",
+    );
     for k in 0..w.commodities {
         s += &format!("[[commodities]]\nid = \"c{k}\"\nunit = \"t\"\ntonnes_per_unit = {}\nreference_price = 50\n", 1.0 + k as f64);
     }
@@ -99,7 +127,10 @@ fn to_toml(w: &World) -> String {
         }
     }
     for (i, &(e, k, to, kind, amount)) in w.policies.iter().enumerate() {
-        let dest = to.filter(|&d| d != e).map(|d| format!("to = [\"R{d}\"]\n")).unwrap_or_default();
+        let dest = to
+            .filter(|&d| d != e)
+            .map(|d| format!("to = [\"R{d}\"]\n"))
+            .unwrap_or_default();
         s += &match kind {
             0 => format!("[[policies]]\nid = \"p{i}\"\ntype = \"export_control\"\nregion = \"R{e}\"\ncommodity = \"c{k}\"\n{dest}mode = \"ban\"\n"),
             1 => format!(
@@ -180,7 +211,11 @@ fn reference_objective(c: &Cleared) -> Option<f64> {
         }
     }
     for (i, st) in m.stockpiles.iter().enumerate() {
-        let v = vars.add(variable().min(0.0).max((st.release_rate * dt).min(ws.stock[i])));
+        let v = vars.add(
+            variable()
+                .min(0.0)
+                .max((st.release_rate * dt).min(ws.stock[i])),
+        );
         objective += st.release_price * v;
         balance[st.region * nk + st.commodity] += v;
     }
@@ -197,14 +232,21 @@ fn reference_objective(c: &Cleared) -> Option<f64> {
             }
             match &pol.effect {
                 Effect::Ban { flows } if flows.contains(&f) => banned = true,
-                Effect::Friction { flows, per_unit, .. } if flows.contains(&f) => extra += per_unit.map_or(0.0, |s| m.params[s]),
+                Effect::Friction {
+                    flows, per_unit, ..
+                } if flows.contains(&f) => extra += per_unit.map_or(0.0, |s| m.params[s]),
                 _ => {}
             }
         }
         let v = vars.add(variable().min(0.0).max(if banned { 0.0 } else { 1e12 }));
         flow_vars.push(v);
         let tpu = m.commodities[fl.commodity].tonnes_per_unit;
-        let unit_cost: f64 = fl.cost_params.iter().map(|&(s, mult)| m.params[s] * mult).sum::<f64>() + extra;
+        let unit_cost: f64 = fl
+            .cost_params
+            .iter()
+            .map(|&(s, mult)| m.params[s] * mult)
+            .sum::<f64>()
+            + extra;
         objective += unit_cost * v;
         balance[r.from * nk + fl.commodity] -= v;
         balance[r.to * nk + fl.commodity] += v;
@@ -239,11 +281,17 @@ fn reference_objective(c: &Cleared) -> Option<f64> {
     std::thread::spawn(move || {
         let _ = tx.send(problem.solve().ok().map(|sol| sol.eval(&objective)));
     });
-    rx.recv_timeout(std::time::Duration::from_secs(10)).ok().flatten()
+    rx.recv_timeout(std::time::Duration::from_secs(10))
+        .ok()
+        .flatten()
 }
 
 fn objective(c: &Cleared) -> f64 {
-    c.ws.cost.iter().zip(c.ws.lp.col_value()).map(|(a, b)| a * b).sum()
+    c.ws.cost
+        .iter()
+        .zip(c.ws.lp.col_value())
+        .map(|(a, b)| a * b)
+        .sum()
 }
 
 proptest! {
@@ -318,7 +366,10 @@ fn check_invariants(c: &Cleared) -> Result<(), TestCaseError> {
     // Non-negativity and column bounds.
     for (j, &v) in x.iter().enumerate() {
         prop_assert!(v >= -1e-9, "column {j} negative: {v}");
-        prop_assert!(v <= ws.col_upper[j] + tol(ws.col_upper[j]), "column {j} above its bound");
+        prop_assert!(
+            v <= ws.col_upper[j] + tol(ws.col_upper[j]),
+            "column {j} above its bound"
+        );
     }
     // Balance per market, recomputed from entities.
     let mut net = vec![0.0; m.regions.len() * nk];
@@ -326,7 +377,8 @@ fn check_invariants(c: &Cleared) -> Result<(), TestCaseError> {
         net[s.region * nk + s.commodity] += x[s.col];
     }
     for d in &m.demand {
-        net[d.region * nk + d.commodity] -= x[d.first_col..=d.first_col + d.blocks].iter().sum::<f64>();
+        net[d.region * nk + d.commodity] -=
+            x[d.first_col..=d.first_col + d.blocks].iter().sum::<f64>();
     }
     for st in &m.stockpiles {
         net[st.region * nk + st.commodity] += x[st.release_col] - x[st.refill_col];
@@ -352,7 +404,11 @@ fn check_invariants(c: &Cleared) -> Result<(), TestCaseError> {
         match &pol.effect {
             Effect::Ban { flows } => {
                 for &f in flows {
-                    prop_assert!(x[m.flows[f].col].abs() < 1e-9, "banned flow {f} carries {}", x[m.flows[f].col]);
+                    prop_assert!(
+                        x[m.flows[f].col].abs() < 1e-9,
+                        "banned flow {f} carries {}",
+                        x[m.flows[f].col]
+                    );
                 }
             }
             Effect::Quota { flows, amount, .. } => {
@@ -371,19 +427,26 @@ fn check_invariants(c: &Cleared) -> Result<(), TestCaseError> {
         let pd = y[m.lp.balance_row[r.to * nk + fl.commodity].unwrap()];
         let d = ws.lp.col_reduced_cost()[fl.col];
         // Reduced cost = cost − Σ duals·a; for a flow: cost − (pd − po) − Σ rows' duals.
-        let rents: f64 = m
-            .lp
-            .triplets
-            .iter()
-            .filter(|t| t.1 == fl.col && !m.lp.balance_row.contains(&Some(t.0)))
-            .map(|t| -y[t.0] * t.2)
-            .sum();
+        let rents: f64 =
+            m.lp.triplets
+                .iter()
+                .filter(|t| t.1 == fl.col && !m.lp.balance_row.contains(&Some(t.0)))
+                .map(|t| -y[t.0] * t.2)
+                .sum();
         let cost = ws.cost[fl.col];
         if x[fl.col] > 1e-7 && x[fl.col] < ws.col_upper[fl.col] - 1e-7 {
-            prop_assert!((pd - po - cost - rents).abs() <= tol(pd), "used route {}: {pd} ≠ {po} + {cost} + {rents}", r.id);
+            prop_assert!(
+                (pd - po - cost - rents).abs() <= tol(pd),
+                "used route {}: {pd} ≠ {po} + {cost} + {rents}",
+                r.id
+            );
         }
         if ws.col_upper[fl.col] > 0.0 {
-            prop_assert!(pd - po <= cost + rents + tol(pd), "unused route {} undercut: {pd} > {po} + {cost} + {rents}", r.id);
+            prop_assert!(
+                pd - po <= cost + rents + tol(pd),
+                "unused route {} undercut: {pd} > {po} + {cost} + {rents}",
+                r.id
+            );
         }
         prop_assert!(d.is_finite());
     }
@@ -391,10 +454,21 @@ fn check_invariants(c: &Cleared) -> Result<(), TestCaseError> {
     for d in &m.demand {
         let ess = d.first_col + d.blocks;
         let width = ws.col_upper[ess];
+        let p = y[m.lp.balance_row[d.region * nk + d.commodity].unwrap()];
+        let choke = m.params[d.choke];
         if width - x[ess] > 1e-6 * (1.0 + width) {
-            let p = y[m.lp.balance_row[d.region * nk + d.commodity].unwrap()];
-            let choke = m.params[d.choke];
-            prop_assert!((p - choke).abs() <= 1e-6 * choke, "shortfall priced at {p}, choke {choke}");
+            // Unserved essential demand: the price is at least the choke
+            // price (above it only when the market exports to a dearer one).
+            prop_assert!(
+                p >= choke * (1.0 - 1e-6),
+                "shortfall priced at {p}, below choke {choke}"
+            );
+            if x[ess] > 1e-6 * (1.0 + width) {
+                prop_assert!(
+                    (p - choke).abs() <= 1e-6 * choke,
+                    "partial shortfall priced at {p}, choke {choke}"
+                );
+            }
         }
     }
     Ok(())

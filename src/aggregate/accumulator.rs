@@ -176,7 +176,11 @@ struct Run {
 }
 
 impl Run {
-    const EMPTY: Run = Run { bits: NO_VALUE, len: 0, queued: 0 };
+    const EMPTY: Run = Run {
+        bits: NO_VALUE,
+        len: 0,
+        queued: 0,
+    };
 }
 
 /// Sums and extremes of the values whose runs have ended.
@@ -192,14 +196,24 @@ struct Sums {
 }
 
 impl Sums {
-    const EMPTY: Sums = Sums { sum: 0, sq_lo: 0, min: f64::INFINITY, max: f64::NEG_INFINITY };
+    const EMPTY: Sums = Sums {
+        sum: 0,
+        sq_lo: 0,
+        min: f64::INFINITY,
+        max: f64::NEG_INFINITY,
+    };
 }
 
 /// What `len` copies of one value add to a cell.
 enum Contribution {
     Zero,
     Invalid,
-    Value { x: f64, sum: i128, sq: U256, key: u32 },
+    Value {
+        x: f64,
+        sum: i128,
+        sq: U256,
+        key: u32,
+    },
 }
 
 /// The contribution of `len` copies of the value with (normalised) bits
@@ -336,7 +350,11 @@ impl Bins {
         let sign = (key >> MAG_BITS) as usize;
         let mag = key & MAG_MASK;
         let w = self.windows[2 * cell + sign];
-        let (old_lo, old_hi) = if w.len == 0 { (mag, mag + 1) } else { (w.lo, w.lo + w.len) };
+        let (old_lo, old_hi) = if w.len == 0 {
+            (mag, mag + 1)
+        } else {
+            (w.lo, w.lo + w.len)
+        };
         let (need_lo, need_hi) = (old_lo.min(mag), old_hi.max(mag + 1));
         if need_hi - need_lo > WINDOW_CAP {
             *self.overflow.entry((cell as u32, key)).or_insert(0) += count;
@@ -350,9 +368,13 @@ impl Bins {
             lo = mag.saturating_sub(WINDOW_MIN / 2);
             hi = (lo + WINDOW_MIN).min(MAG_MASK + 1);
         } else if mag < old_lo {
-            lo = need_lo.saturating_sub(slack).max(need_hi.saturating_sub(WINDOW_CAP));
+            lo = need_lo
+                .saturating_sub(slack)
+                .max(need_hi.saturating_sub(WINDOW_CAP));
         } else {
-            hi = (need_hi + slack).min(need_lo + WINDOW_CAP).min(MAG_MASK + 1);
+            hi = (need_hi + slack)
+                .min(need_lo + WINDOW_CAP)
+                .min(MAG_MASK + 1);
         }
         let off = self.store.len();
         self.store.resize(off + (hi - lo) as usize, 0);
@@ -364,12 +386,20 @@ impl Bins {
         self.store[off + (mag - lo) as usize] += count;
         // Move overflow bins that the wider window now covers into it.
         let base = (sign as u32) << MAG_BITS;
-        let covered: Vec<_> = self.overflow.range((cell as u32, base | lo)..(cell as u32, base | hi)).map(|(&k, &c)| (k, c)).collect();
+        let covered: Vec<_> = self
+            .overflow
+            .range((cell as u32, base | lo)..(cell as u32, base | hi))
+            .map(|(&k, &c)| (k, c))
+            .collect();
         for ((_, k), c) in covered {
             self.overflow.remove(&(cell as u32, k));
             self.store[off + ((k & MAG_MASK) - lo) as usize] += c;
         }
-        self.windows[2 * cell + sign] = Window { lo, len: hi - lo, off };
+        self.windows[2 * cell + sign] = Window {
+            lo,
+            len: hi - lo,
+            off,
+        };
         if self.dead > self.store.len() / 2 {
             self.compact();
         }
@@ -402,7 +432,10 @@ impl Bins {
                 f(base | (w.lo + offset as u32), n);
             }
         }
-        for (&(_, k), &n) in self.overflow.range((c, base | (w.lo + w.len))..(c, base + (1 << MAG_BITS))) {
+        for (&(_, k), &n) in self
+            .overflow
+            .range((c, base | (w.lo + w.len))..(c, base + (1 << MAG_BITS)))
+        {
             f(k, n);
         }
     }
@@ -515,7 +548,9 @@ impl Accumulator {
     /// Total number of values left out because they were non-finite or
     /// `|x| >= 2^62`, over all cells.
     pub fn invalid_total(&self) -> u64 {
-        (0..self.n_cells()).map(|i| self.trials - self.cell(i).n).sum()
+        (0..self.n_cells())
+            .map(|i| self.trials - self.cell(i).n)
+            .sum()
     }
 
     /// Adds one trial's record: `rec[i]` is the value of cell `i`.
@@ -524,7 +559,11 @@ impl Accumulator {
     ///
     /// If `rec.len() != self.n_cells()` (a caller bug, not a data problem).
     pub fn add_trial(&mut self, rec: &[f64]) {
-        assert_eq!(rec.len(), self.runs.len(), "record length does not match the accumulator");
+        assert_eq!(
+            rec.len(),
+            self.runs.len(),
+            "record length does not match the accumulator"
+        );
         if self.since_flush == QUEUE_LEN as u32 {
             self.flush_queues();
         }
@@ -536,7 +575,12 @@ impl Accumulator {
         // runs, by when the loads have had time to arrive.
         const CHUNK: usize = 64;
         let mut ended = [0u32; CHUNK];
-        for (c, (runs, rec)) in self.runs.chunks_mut(CHUNK).zip(rec.chunks(CHUNK)).enumerate() {
+        for (c, (runs, rec)) in self
+            .runs
+            .chunks_mut(CHUNK)
+            .zip(rec.chunks(CHUNK))
+            .enumerate()
+        {
             let base = c * CHUNK;
             let mut n_ended = 0;
             for (j, (run, &x)) in runs.iter_mut().zip(rec).enumerate() {
@@ -556,7 +600,17 @@ impl Accumulator {
                 run.bits = normalised_bits(rec[j]);
                 run.len = 1;
                 if old_len != 0 {
-                    end_run(&mut self.sums[i], &mut self.sq_hi[i], &mut self.zeros[i], &mut self.invalid[i], &mut self.bins, i, &mut run.queued, old_bits, old_len);
+                    end_run(
+                        &mut self.sums[i],
+                        &mut self.sq_hi[i],
+                        &mut self.zeros[i],
+                        &mut self.invalid[i],
+                        &mut self.bins,
+                        i,
+                        &mut run.queued,
+                        old_bits,
+                        old_len,
+                    );
                 }
             }
         }
@@ -587,7 +641,10 @@ impl Accumulator {
         let s = &self.sums[i];
         let mut out = Settled {
             sum: s.sum,
-            sq: U256 { hi: self.sq_hi[i], lo: s.sq_lo },
+            sq: U256 {
+                hi: self.sq_hi[i],
+                lo: s.sq_lo,
+            },
             min: s.min,
             max: s.max,
             zeros: self.zeros[i],
@@ -595,7 +652,8 @@ impl Accumulator {
             bins: Vec::new(),
         };
         for sign in 0..2 {
-            self.bins.for_each(i, sign, |key, count| out.bins.push((key, count as u64)));
+            self.bins
+                .for_each(i, sign, |key, count| out.bins.push((key, count as u64)));
         }
         let run = &self.runs[i];
         for &e in &self.bins.queue[i].0[..run.queued as usize] {
@@ -611,7 +669,10 @@ impl Accumulator {
     /// here.
     pub fn merge(&mut self, other: &Accumulator) -> Result<(), AggregateError> {
         if self.n_cells() != other.n_cells() {
-            return Err(AggregateError::CellCountMismatch(self.n_cells(), other.n_cells()));
+            return Err(AggregateError::CellCountMismatch(
+                self.n_cells(),
+                other.n_cells(),
+            ));
         }
         let trials = self.trials + other.trials;
         if trials > MAX_TRIALS {
@@ -628,7 +689,11 @@ impl Accumulator {
     fn add_settled(&mut self, i: usize, o: &Settled) {
         let s = &mut self.sums[i];
         s.sum += o.sum;
-        let sq = U256 { hi: self.sq_hi[i], lo: s.sq_lo }.add(o.sq);
+        let sq = U256 {
+            hi: self.sq_hi[i],
+            lo: s.sq_lo,
+        }
+        .add(o.sq);
         s.sq_lo = sq.lo;
         self.sq_hi[i] = sq.hi;
         s.min = s.min.min(o.min);
@@ -646,6 +711,33 @@ impl Accumulator {
         stats(self.trials, &self.settled(i))
     }
 
+    /// The statistics of cell `i` over the union of `parts` (e.g. the
+    /// workers' accumulators), without merging them: equal to merging all
+    /// parts and calling [`Accumulator::cell`], for a cost proportional to
+    /// one cell. Meant for convergence checks on a few cells.
+    ///
+    /// # Panics
+    ///
+    /// If `parts` is empty or `i` is out of range for a part.
+    pub fn cell_across(parts: &[&Accumulator], i: usize) -> CellStats {
+        let mut total = parts[0].settled(i);
+        let mut trials = parts[0].trials;
+        for p in &parts[1..] {
+            let o = p.settled(i);
+            trials += p.trials;
+            total.sum += o.sum;
+            total.sq = total.sq.add(o.sq);
+            total.min = total.min.min(o.min);
+            total.max = total.max.max(o.max);
+            total.zeros += o.zeros;
+            total.invalid += o.invalid;
+            for (key, count) in o.bins {
+                total.add_bin(key, count);
+            }
+        }
+        stats(trials, &total)
+    }
+
     /// The state in its canonical binary form: a header (magic and format
     /// version) and a postcard body. Equal states give equal bytes, whatever
     /// order the trials were added or merged in.
@@ -660,10 +752,21 @@ impl Accumulator {
                     bins.push(count as u32);
                     prev = key;
                 }
-                CellWire { sum: s.sum, sq: s.sq, min: s.min, max: s.max, zeros: s.zeros, invalid: s.invalid, bins }
+                CellWire {
+                    sum: s.sum,
+                    sq: s.sq,
+                    min: s.min,
+                    max: s.max,
+                    zeros: s.zeros,
+                    invalid: s.invalid,
+                    bins,
+                }
             })
             .collect();
-        let wire = Wire { trials: self.trials, cells };
+        let wire = Wire {
+            trials: self.trials,
+            cells,
+        };
         let mut out = MAGIC.to_vec();
         out.extend_from_slice(&VERSION.to_le_bytes());
         // Serialising plain integers and vectors into a Vec cannot fail.
@@ -674,18 +777,26 @@ impl Accumulator {
     /// Reads a state written by [`Accumulator::to_bytes`], checking its
     /// header and internal consistency.
     pub fn from_bytes(bytes: &[u8]) -> Result<Accumulator, AggregateError> {
-        let body = bytes.strip_prefix(MAGIC.as_slice()).ok_or(AggregateError::BadHeader)?;
+        let body = bytes
+            .strip_prefix(MAGIC.as_slice())
+            .ok_or(AggregateError::BadHeader)?;
         if body.len() < 4 {
             return Err(AggregateError::BadHeader);
         }
         let found = u32::from_le_bytes([body[0], body[1], body[2], body[3]]);
         if found != VERSION {
-            return Err(AggregateError::UnsupportedVersion { found, expected: VERSION });
+            return Err(AggregateError::UnsupportedVersion {
+                found,
+                expected: VERSION,
+            });
         }
-        let (wire, rest): (Wire, _) =
-            postcard::take_from_bytes(&body[4..]).map_err(|e| AggregateError::Corrupt(e.to_string()))?;
+        let (wire, rest): (Wire, _) = postcard::take_from_bytes(&body[4..])
+            .map_err(|e| AggregateError::Corrupt(e.to_string()))?;
         if !rest.is_empty() {
-            return Err(AggregateError::Corrupt(format!("{} trailing bytes", rest.len())));
+            return Err(AggregateError::Corrupt(format!(
+                "{} trailing bytes",
+                rest.len()
+            )));
         }
         if wire.trials > MAX_TRIALS {
             return Err(AggregateError::TooManyTrials(wire.trials));
@@ -706,7 +817,10 @@ impl Accumulator {
                 invalid: c.invalid,
                 bins: Vec::with_capacity(c.bins.len() / 2),
             };
-            let mut total = c.zeros.checked_add(c.invalid).ok_or_else(|| corrupt(i, "count overflow"))?;
+            let mut total = c
+                .zeros
+                .checked_add(c.invalid)
+                .ok_or_else(|| corrupt(i, "count overflow"))?;
             let mut key: u32 = 0;
             for (j, pair) in c.bins.chunks_exact(2).enumerate() {
                 if j > 0 && pair[0] == 0 || pair[1] == 0 {
@@ -755,7 +869,9 @@ fn prefetch<T>(r: &T) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: prefetching is a hint and cannot fault; the pointer is valid.
     unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(r as *const T as *const i8)
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+            r as *const T as *const i8,
+        )
     };
     #[cfg(not(target_arch = "x86_64"))]
     let _ = r;
@@ -811,7 +927,11 @@ fn end_run(
             s.min = s.min.min(x);
             s.max = s.max.max(x);
             s.sum += sum;
-            let total = U256 { hi: *sq_hi, lo: s.sq_lo }.add(sq);
+            let total = U256 {
+                hi: *sq_hi,
+                lo: s.sq_lo,
+            }
+            .add(sq);
             s.sq_lo = total.lo;
             *sq_hi = total.hi;
             bins.enqueue(cell, queued, key, len);
@@ -830,7 +950,19 @@ fn stats(trials: u64, c: &Settled) -> CellStats {
     let n = trials - c.invalid;
     if n == 0 {
         let nan = f64::NAN;
-        return CellStats { n, mean: nan, std: nan, se: nan, p05: nan, p50: nan, p95: nan, min: nan, max: nan, p_any: nan, cvar95: nan };
+        return CellStats {
+            n,
+            mean: nan,
+            std: nan,
+            se: nan,
+            p05: nan,
+            p50: nan,
+            p95: nan,
+            min: nan,
+            max: nan,
+            p_any: nan,
+            cvar95: nan,
+        };
     }
     let (min, max) = (c.min, c.max);
     let nf = n as f64;
@@ -849,7 +981,11 @@ fn stats(trials: u64, c: &Settled) -> CellStats {
     let split = c.bins.partition_point(|&(k, _)| k >> MAG_BITS == 0);
     let (pos, neg) = c.bins.split_at(split);
     let mut ordered: Vec<(f64, u64)> = Vec::with_capacity(c.bins.len() + 1);
-    ordered.extend(neg.iter().rev().map(|&(k, n)| (representative(k, min, max), n)));
+    ordered.extend(
+        neg.iter()
+            .rev()
+            .map(|&(k, n)| (representative(k, min, max), n)),
+    );
     if c.zeros > 0 {
         ordered.push((0.0, c.zeros));
     }
@@ -942,7 +1078,11 @@ mod tests {
         (0..n_trials)
             .map(|_| {
                 vec![
-                    if rng.uniform() < 0.8 { 0.0 } else { 100.0 * rng.uniform() },
+                    if rng.uniform() < 0.8 {
+                        0.0
+                    } else {
+                        100.0 * rng.uniform()
+                    },
                     1234.5678,
                     (rng.normal() * 0.7 + 3.0).exp(),
                     rng.normal() * 50.0,
@@ -983,9 +1123,25 @@ mod tests {
             // Decoding and merging decoded parts gives the same bytes.
             let mut merged2 = Accumulator::from_bytes(&parts[0].to_bytes()).unwrap();
             for p in &parts[1..] {
-                merged2.merge(&Accumulator::from_bytes(&p.to_bytes()).unwrap()).unwrap();
+                merged2
+                    .merge(&Accumulator::from_bytes(&p.to_bytes()).unwrap())
+                    .unwrap();
             }
             assert_eq!(merged2.to_bytes(), whole);
+        }
+    }
+
+    #[test]
+    fn cell_across_parts_equals_the_merged_cell() {
+        let recs = records(600, 7);
+        let parts: Vec<Accumulator> = recs.chunks(250).map(accumulate).collect();
+        let whole = accumulate(&recs);
+        let refs: Vec<&Accumulator> = parts.iter().collect();
+        for i in 0..whole.n_cells() {
+            assert_eq!(
+                format!("{:?}", Accumulator::cell_across(&refs, i)),
+                format!("{:?}", whole.cell(i))
+            );
         }
     }
 
@@ -1026,7 +1182,11 @@ mod tests {
         }
         let tail = &sorted[rank(95, sorted.len() as u64) as usize - 1..];
         let exact_cvar = tail.iter().sum::<f64>() / tail.len() as f64;
-        assert!(((s.cvar95 - exact_cvar) / exact_cvar).abs() <= 1.0 / 256.0, "{} vs {exact_cvar}", s.cvar95);
+        assert!(
+            ((s.cvar95 - exact_cvar) / exact_cvar).abs() <= 1.0 / 256.0,
+            "{} vs {exact_cvar}",
+            s.cvar95
+        );
         assert_eq!(s.min, sorted[0]);
         assert_eq!(s.max, *sorted.last().unwrap());
     }
@@ -1036,7 +1196,9 @@ mod tests {
         let mut rng = Rng(3);
         let uniform: Vec<f64> = (0..20_000).map(|_| 10.0 + 90.0 * rng.uniform()).collect();
         check_quantiles(&uniform);
-        let lognormal: Vec<f64> = (0..20_000).map(|_| (rng.normal() * 1.5 + 8.0).exp()).collect();
+        let lognormal: Vec<f64> = (0..20_000)
+            .map(|_| (rng.normal() * 1.5 + 8.0).exp())
+            .collect();
         check_quantiles(&lognormal);
         let negative: Vec<f64> = (0..5_000).map(|_| -(rng.normal() * 0.3).exp()).collect();
         let mut acc = Accumulator::new(1);
@@ -1046,7 +1208,10 @@ mod tests {
         let s = acc.cell(0);
         for (pct, est) in [(5, s.p05), (50, s.p50), (95, s.p95)] {
             let exact = exact_quantile(&sorted, pct);
-            assert!(((est - exact) / exact).abs() <= 1.0 / 256.0, "p{pct}: {est} vs {exact}");
+            assert!(
+                ((est - exact) / exact).abs() <= 1.0 / 256.0,
+                "p{pct}: {est} vs {exact}"
+            );
         }
     }
 
@@ -1065,10 +1230,19 @@ mod tests {
             let mean = neumaier(values.iter().copied()) / n;
             let var = neumaier(values.iter().map(|v| (v - mean) * (v - mean))) / (n - 1.0);
             let tol_mean = 2f64.powi(-32) + 4.0 * f64::EPSILON * mean.abs();
-            assert!((s.mean - mean).abs() <= tol_mean, "mean {} vs {mean}", s.mean);
+            assert!(
+                (s.mean - mean).abs() <= tol_mean,
+                "mean {} vs {mean}",
+                s.mean
+            );
             // Truncation to 2^-32 perturbs each value by < 2^-32.
             let tol_std = 2f64.powi(-31) + 1e-12 * var.sqrt();
-            assert!((s.std - var.sqrt()).abs() <= tol_std, "std {} vs {} (scale {scale})", s.std, var.sqrt());
+            assert!(
+                (s.std - var.sqrt()).abs() <= tol_std,
+                "std {} vs {} (scale {scale})",
+                s.std,
+                var.sqrt()
+            );
             assert_eq!(s.se, s.std / n.sqrt());
         }
     }
@@ -1077,7 +1251,11 @@ mod tests {
         let (mut sum, mut c) = (0.0f64, 0.0f64);
         for x in it {
             let t = sum + x;
-            c += if sum.abs() >= x.abs() { (sum - t) + x } else { (x - t) + sum };
+            c += if sum.abs() >= x.abs() {
+                (sum - t) + x
+            } else {
+                (x - t) + sum
+            };
             sum = t;
         }
         sum + c
@@ -1108,12 +1286,18 @@ mod tests {
             acc.add_trial(&[0.0, shortfall]);
         }
         let z = acc.cell(0);
-        assert_eq!((z.n, z.mean, z.std, z.p05, z.p50, z.p95, z.min, z.max, z.p_any, z.cvar95), (100, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0));
+        assert_eq!(
+            (z.n, z.mean, z.std, z.p05, z.p50, z.p95, z.min, z.max, z.p_any, z.cvar95),
+            (100, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+        );
         let s = acc.cell(1);
         assert_eq!(s.p_any, 0.1);
         assert_eq!(s.p50, 0.0);
         assert_eq!(s.max, 95.0);
-        assert_eq!(s.mean, (0..10).map(|k| 5.0 + 10.0 * k as f64).sum::<f64>() / 100.0);
+        assert_eq!(
+            s.mean,
+            (0..10).map(|k| 5.0 + 10.0 * k as f64).sum::<f64>() / 100.0
+        );
         // p95 is rank 95 of 100; at or above it: 45, 55, 65, 75, 85, 95.
         assert!((s.cvar95 - 70.0).abs() <= 70.0 / 256.0, "{}", s.cvar95);
     }
@@ -1137,13 +1321,25 @@ mod tests {
     fn bad_bytes_are_rejected() {
         let acc = accumulate(&records(10, 5));
         let bytes = acc.to_bytes();
-        assert_eq!(Accumulator::from_bytes(b"nonsense").unwrap_err(), AggregateError::BadHeader);
+        assert_eq!(
+            Accumulator::from_bytes(b"nonsense").unwrap_err(),
+            AggregateError::BadHeader
+        );
         let mut v2 = bytes.clone();
         v2[8] = 2;
-        assert!(matches!(Accumulator::from_bytes(&v2), Err(AggregateError::UnsupportedVersion { found: 2, .. })));
-        assert!(matches!(Accumulator::from_bytes(&bytes[..bytes.len() - 3]), Err(AggregateError::Corrupt(_))));
+        assert!(matches!(
+            Accumulator::from_bytes(&v2),
+            Err(AggregateError::UnsupportedVersion { found: 2, .. })
+        ));
+        assert!(matches!(
+            Accumulator::from_bytes(&bytes[..bytes.len() - 3]),
+            Err(AggregateError::Corrupt(_))
+        ));
         let mut other = Accumulator::new(3);
-        assert_eq!(other.merge(&acc).unwrap_err(), AggregateError::CellCountMismatch(3, 8));
+        assert_eq!(
+            other.merge(&acc).unwrap_err(),
+            AggregateError::CellCountMismatch(3, 8)
+        );
     }
 
     #[test]
@@ -1168,20 +1364,38 @@ mod tests {
         const POOL: usize = 31;
         let mut rng = Rng(6);
         let kinds: [(&str, fn(usize, &mut Rng) -> f64); 4] = [
-            ("zero or constant", |c, _| if c % 2 == 0 { 0.0 } else { 1000.0 + c as f64 }),
+            ("zero or constant", |c, _| {
+                if c % 2 == 0 {
+                    0.0
+                } else {
+                    1000.0 + c as f64
+                }
+            }),
             ("realistic mix", |c, rng| match c % 4 {
                 0 => 0.0,
                 1 => 1000.0 + c as f64,
-                2 => if rng.uniform() < 0.9 { 0.0 } else { 50.0 * rng.uniform() },
+                2 => {
+                    if rng.uniform() < 0.9 {
+                        0.0
+                    } else {
+                        50.0 * rng.uniform()
+                    }
+                }
                 _ => (rng.normal() * 0.3 + 5.0).exp(),
             }),
-            ("all narrow continuous", |_, rng| (rng.normal() * 0.02 + 5.0).exp()),
-            ("all wide continuous", |_, rng| (rng.normal() * 0.5 + 5.0).exp()),
+            ("all narrow continuous", |_, rng| {
+                (rng.normal() * 0.02 + 5.0).exp()
+            }),
+            ("all wide continuous", |_, rng| {
+                (rng.normal() * 0.5 + 5.0).exp()
+            }),
         ];
         for (name, gen) in kinds {
             // A pool of records, combined with a shift per trial so that
             // continuous cells do not repeat in lockstep.
-            let pool: Vec<Vec<f64>> = (0..POOL).map(|_| (0..CELLS).map(|c| gen(c, &mut rng)).collect()).collect();
+            let pool: Vec<Vec<f64>> = (0..POOL)
+                .map(|_| (0..CELLS).map(|c| gen(c, &mut rng)).collect())
+                .collect();
             let mut acc = Accumulator::new(CELLS);
             let mut rec = vec![0.0; CELLS];
             let mut best = std::time::Duration::MAX;
@@ -1191,7 +1405,11 @@ mod tests {
                     let (a, b) = (&pool[t % POOL], &pool[(t / POOL + 7 * t) % POOL]);
                     let shift = 4 * ((t * 7919) % (CELLS / 4));
                     for c in 0..CELLS {
-                        rec[c] = if c % 2 == 0 { a[(c + shift) % CELLS] } else { b[c] };
+                        rec[c] = if c % 2 == 0 {
+                            a[(c + shift) % CELLS]
+                        } else {
+                            b[c]
+                        };
                     }
                     if name == "zero or constant" {
                         rec.copy_from_slice(a);

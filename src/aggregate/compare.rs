@@ -11,8 +11,16 @@
 
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
+
 use anyhow::{bail, Context};
-use polars::prelude::*;
+// Named imports: the polars prelude's `PolarsContext` would clash with
+// anyhow's `Context` methods.
+use polars::prelude::{
+    col, len, lit, CsvReadOptions, DataFrame, DataType, Field, IntoLazy, JoinArgs, JoinType,
+    LazyFrame, MaintainOrderJoin, PlRefPath, ScanArgsParquet, Schema, SerReader, Series,
+    UniqueKeepStrategy, NULL,
+};
 
 use super::HORIZON;
 
@@ -23,8 +31,21 @@ const MANIFEST: &str = "manifest.toml";
 
 /// Columns of the comparison table, in order.
 pub const COMPARE_COLUMNS: [&str; 15] = [
-    "metric", "commodity", "key", "unit", "period", "paired", "n_a", "n_b", "mean_a", "mean_b", "diff", "sd_diff", "se",
-    "ci_low", "ci_high",
+    "metric",
+    "commodity",
+    "key",
+    "unit",
+    "period",
+    "paired",
+    "n_a",
+    "n_b",
+    "mean_a",
+    "mean_b",
+    "diff",
+    "sd_diff",
+    "se",
+    "ci_low",
+    "ci_high",
 ];
 
 /// The two-sided 95% normal quantile used for the confidence intervals.
@@ -51,7 +72,10 @@ pub fn compare_runs(a: &Path, b: &Path) -> anyhow::Result<Comparison> {
     let mut notes = Vec::new();
     for dir in [a, b] {
         if !dir.join(SUMMARY).is_file() {
-            bail!("{} is not a result folder: it has no {SUMMARY}", dir.display());
+            bail!(
+                "{} is not a result folder: it has no {SUMMARY}",
+                dir.display()
+            );
         }
     }
     let (seed_a, seed_b) = (read_seed(a)?, read_seed(b)?);
@@ -62,14 +86,18 @@ pub fn compare_runs(a: &Path, b: &Path) -> anyhow::Result<Comparison> {
         (None, _) | (_, None) => notes.push("a run has no readable manifest.toml seed; cannot check that the seeds match".into()),
         _ => {}
     }
-    let units = horizon_summary(&a.join(SUMMARY))?.select(["metric", "commodity", "key", "unit"])?;
+    let units =
+        horizon_summary(&a.join(SUMMARY))?.select(["metric", "commodity", "key", "unit"])?;
 
     let (pa, pb) = (a.join(TRIALS), b.join(TRIALS));
     let paired = if pa.is_file() && pb.is_file() {
         if same_trials(&pa, &pb)? {
             true
         } else {
-            notes.push("the runs kept per-trial data for different trials; differences are unpaired".into());
+            notes.push(
+                "the runs kept per-trial data for different trials; differences are unpaired"
+                    .into(),
+            );
             false
         }
     } else {
@@ -78,8 +106,16 @@ pub fn compare_runs(a: &Path, b: &Path) -> anyhow::Result<Comparison> {
         ));
         false
     };
-    let frame = if paired { paired_frame(&pa, &pb, units)? } else { unpaired_frame(a, b, units)? };
-    Ok(Comparison { frame, paired, notes })
+    let frame = if paired {
+        paired_frame(&pa, &pb, units)?
+    } else {
+        unpaired_frame(a, b, units)?
+    };
+    Ok(Comparison {
+        frame,
+        paired,
+        notes,
+    })
 }
 
 /// The seed in a result folder's manifest, as text, if there is one.
@@ -88,7 +124,8 @@ fn read_seed(dir: &Path) -> anyhow::Result<Option<String>> {
     let Ok(text) = std::fs::read_to_string(&path) else {
         return Ok(None);
     };
-    let table: toml::Table = toml::from_str(&text).with_context(|| format!("cannot parse {}", path.display()))?;
+    let table: toml::Table =
+        toml::from_str(&text).with_context(|| format!("cannot parse {}", path.display()))?;
     Ok(table.get("seed").map(|v| match v {
         toml::Value::String(s) => s.clone(),
         other => other.to_string(),
@@ -111,14 +148,21 @@ fn same_trials(pa: &Path, pb: &Path) -> anyhow::Result<bool> {
 
 fn scan(p: &Path) -> anyhow::Result<LazyFrame> {
     let path = PlRefPath::try_from_path(p)?;
-    LazyFrame::scan_parquet(path, ScanArgsParquet::default()).with_context(|| format!("cannot read {}", p.display()))
+    LazyFrame::scan_parquet(path, ScanArgsParquet::default())
+        .with_context(|| format!("cannot read {}", p.display()))
 }
 
 /// Paired differences from the two per-trial files.
 fn paired_frame(pa: &Path, pb: &Path, units: DataFrame) -> anyhow::Result<DataFrame> {
     let keys = [col("trial"), col("metric"), col("commodity"), col("key")];
     let side = |p: &Path, name: &str| -> anyhow::Result<LazyFrame> {
-        Ok(scan(p)?.select([col("trial"), col("metric"), col("commodity"), col("key"), col("value").alias(name)]))
+        Ok(scan(p)?.select([
+            col("trial"),
+            col("metric"),
+            col("commodity"),
+            col("key"),
+            col("value").alias(name),
+        ]))
     };
     // Keep run A's row order (series order within each trial, trials
     // ascending) through the join and the grouping, so the result does not
@@ -140,7 +184,11 @@ fn paired_frame(pa: &Path, pb: &Path, units: DataFrame) -> anyhow::Result<DataFr
             col("d").mean().alias("diff"),
             col("d").std(1).alias("sd_diff"),
         ])
-        .with_columns([col("n_a").alias("n_b"), (col("sd_diff") / n.sqrt()).alias("se"), lit(true).alias("paired")])
+        .with_columns([
+            col("n_a").alias("n_b"),
+            (col("sd_diff") / n.sqrt()).alias("se"),
+            lit(true).alias("paired"),
+        ])
         .collect()
         .context("cannot compute the paired differences")?;
     finish(frame, units)
@@ -168,11 +216,18 @@ fn unpaired_frame(a: &Path, b: &Path, units: DataFrame) -> anyhow::Result<DataFr
     };
     let keys = [col("metric"), col("commodity"), col("key")];
     let frame = side(a, "a")?
-        .join(side(b, "b")?, keys.clone(), keys, ordered_join(JoinType::Inner))
+        .join(
+            side(b, "b")?,
+            keys.clone(),
+            keys,
+            ordered_join(JoinType::Inner),
+        )
         .with_columns([
             (col("mean_b") - col("mean_a")).alias("diff"),
             lit(NULL).cast(DataType::Float64).alias("sd_diff"),
-            (col("se_a") * col("se_a") + col("se_b") * col("se_b")).sqrt().alias("se"),
+            (col("se_a") * col("se_a") + col("se_b") * col("se_b"))
+                .sqrt()
+                .alias("se"),
             lit(false).alias("paired"),
         ])
         .collect()
@@ -185,7 +240,12 @@ fn finish(frame: DataFrame, units: DataFrame) -> anyhow::Result<DataFrame> {
     let keys = [col("metric"), col("commodity"), col("key")];
     let out = frame
         .lazy()
-        .join(units.lazy(), keys.clone(), keys, ordered_join(JoinType::Left))
+        .join(
+            units.lazy(),
+            keys.clone(),
+            keys,
+            ordered_join(JoinType::Left),
+        )
         .with_columns([
             lit(HORIZON).alias("period"),
             (col("diff") - lit(Z95) * col("se")).alias("ci_low"),
@@ -201,7 +261,10 @@ fn finish(frame: DataFrame, units: DataFrame) -> anyhow::Result<DataFrame> {
 /// commodity stays `""`, not null, so it joins).
 fn horizon_summary(path: &PathBuf) -> anyhow::Result<DataFrame> {
     let text = ["metric", "commodity", "key", "unit", "period"];
-    let overwrite: Schema = text.iter().map(|&c| Field::new(c.into(), DataType::String)).collect();
+    let overwrite: Schema = text
+        .iter()
+        .map(|&c| Field::new(c.into(), DataType::String))
+        .collect();
     let df = CsvReadOptions::default()
         .with_has_header(true)
         .with_schema_overwrite(Some(Arc::new(overwrite)))
@@ -209,16 +272,31 @@ fn horizon_summary(path: &PathBuf) -> anyhow::Result<DataFrame> {
         .try_into_reader_with_file_path(Some(path.clone()))
         .and_then(|r| r.finish())
         .with_context(|| format!("cannot read {}", path.display()))?;
-    for c in ["metric", "commodity", "key", "unit", "period", "n", "mean", "se"] {
+    for c in [
+        "metric",
+        "commodity",
+        "key",
+        "unit",
+        "period",
+        "n",
+        "mean",
+        "se",
+    ] {
         if df.column(c).is_err() {
-            bail!("{} has no `{c}` column; is it a corridor summary?", path.display());
+            bail!(
+                "{} has no `{c}` column; is it a corridor summary?",
+                path.display()
+            );
         }
     }
     // Statistics that are empty in the file (undefined) must still be f64.
     let df = df
         .lazy()
         .filter(col("period").eq(lit(HORIZON)))
-        .with_columns([col("mean").cast(DataType::Float64), col("se").cast(DataType::Float64)])
+        .with_columns([
+            col("mean").cast(DataType::Float64),
+            col("se").cast(DataType::Float64),
+        ])
         .collect()?;
     Ok(df)
 }

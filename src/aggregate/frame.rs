@@ -6,7 +6,21 @@ use super::{Accumulator, Layout};
 
 /// Columns of the summary table, in order.
 pub const SUMMARY_COLUMNS: [&str; 16] = [
-    "metric", "commodity", "key", "unit", "period", "n", "mean", "std", "se", "p05", "p50", "p95", "min", "max", "p_any",
+    "metric",
+    "commodity",
+    "key",
+    "unit",
+    "period",
+    "n",
+    "mean",
+    "std",
+    "se",
+    "p05",
+    "p50",
+    "p95",
+    "min",
+    "max",
+    "p_any",
     "cvar95",
 ];
 
@@ -25,11 +39,16 @@ pub fn summary_frame(layout: &Layout, acc: &Accumulator) -> PolarsResult<DataFra
     for (s, meta) in layout.series.iter().enumerate() {
         for (t, period) in layout.periods.iter().enumerate() {
             let c = acc.cell(layout.cell(s, t));
-            for (col, v) in text.iter_mut().zip([&meta.metric, &meta.commodity, &meta.key, &meta.unit, period]) {
+            for (col, v) in
+                text.iter_mut()
+                    .zip([&meta.metric, &meta.commodity, &meta.key, &meta.unit, period])
+            {
                 col.push(v.as_str());
             }
             n.push(c.n);
-            let values = [c.mean, c.std, c.se, c.p05, c.p50, c.p95, c.min, c.max, c.p_any, c.cvar95];
+            let values = [
+                c.mean, c.std, c.se, c.p05, c.p50, c.p95, c.min, c.max, c.p_any, c.cvar95,
+            ];
             for (col, v) in stats.iter_mut().zip(values) {
                 col.push(v.is_finite().then_some(v));
             }
@@ -67,7 +86,10 @@ mod tests {
         assert_eq!(period.get(3), Some("horizon"));
         let metric = df.column("metric").unwrap().str().unwrap();
         assert_eq!(metric.get(4), Some("price"));
-        assert_eq!(df.column("commodity").unwrap().str().unwrap().get(8), Some(""));
+        assert_eq!(
+            df.column("commodity").unwrap().str().unwrap().get(8),
+            Some("")
+        );
         let mean = df.column("mean").unwrap().f64().unwrap();
         assert_eq!(mean.get(8), Some(1.5e9));
         assert_eq!(df.column("n").unwrap().u64().unwrap().get(0), Some(50));

@@ -88,7 +88,12 @@ pub(crate) mod fixture {
                 s("price", "oil", "israel", "USD/bbl"),
                 s("total_cost", "", "world", "USD"),
             ],
-            periods: vec!["2026-01".into(), "2026-02".into(), "2026-03".into(), super::HORIZON.into()],
+            periods: vec![
+                "2026-01".into(),
+                "2026-02".into(),
+                "2026-03".into(),
+                super::HORIZON.into(),
+            ],
         }
     }
 

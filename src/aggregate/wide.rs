@@ -17,10 +17,8 @@ pub struct U256 {
 }
 
 impl U256 {
-    /// Zero.
-    pub const ZERO: U256 = U256 { hi: 0, lo: 0 };
-
     /// The value of a `u128`.
+    #[cfg(test)]
     pub fn from_u128(lo: u128) -> Self {
         U256 { hi: 0, lo }
     }
@@ -29,13 +27,19 @@ impl U256 {
     #[inline]
     pub fn add(self, other: U256) -> U256 {
         let (lo, carry) = self.lo.overflowing_add(other.lo);
-        U256 { hi: self.hi.wrapping_add(other.hi).wrapping_add(carry as u128), lo }
+        U256 {
+            hi: self.hi.wrapping_add(other.hi).wrapping_add(carry as u128),
+            lo,
+        }
     }
 
     /// `self - other`, assuming `self >= other` (wraps otherwise).
     pub fn sub(self, other: U256) -> U256 {
         let (lo, borrow) = self.lo.overflowing_sub(other.lo);
-        U256 { hi: self.hi.wrapping_sub(other.hi).wrapping_sub(borrow as u128), lo }
+        U256 {
+            hi: self.hi.wrapping_sub(other.hi).wrapping_sub(borrow as u128),
+            lo,
+        }
     }
 
     /// `x * x`, exactly.
@@ -51,7 +55,12 @@ impl U256 {
 
     /// `self * n` (wrapping at 2^256).
     pub fn mul_u64(self, n: u64) -> U256 {
-        let limbs = [self.lo as u64, (self.lo >> 64) as u64, self.hi as u64, (self.hi >> 64) as u64];
+        let limbs = [
+            self.lo as u64,
+            (self.lo >> 64) as u64,
+            self.hi as u64,
+            (self.hi >> 64) as u64,
+        ];
         let mut out = [0u64; 4];
         let mut carry: u128 = 0;
         for (o, &l) in out.iter_mut().zip(&limbs) {
@@ -97,7 +106,13 @@ mod tests {
         let m = U256::from_u128(u128::MAX).mul_u64(3);
         assert_eq!(m.hi, 2);
         assert_eq!(m.lo, u128::MAX - 2);
-        assert_eq!(m.sub(U256::from_u128(u128::MAX)), U256 { hi: 1, lo: u128::MAX - 1 });
+        assert_eq!(
+            m.sub(U256::from_u128(u128::MAX)),
+            U256 {
+                hi: 1,
+                lo: u128::MAX - 1
+            }
+        );
         assert_eq!(U256 { hi: 1, lo: 0 }.to_f64(), 2f64.powi(128));
     }
 }

@@ -24,8 +24,12 @@ pub struct ListArgs {
 
 /// Runs `corridor list`.
 pub fn execute(args: &ListArgs) -> anyhow::Result<()> {
-    let entries = std::fs::read_dir(&args.dir)
-        .map_err(|e| InvalidInput::Usage(format!("cannot list scenarios in {}: {e}", args.dir.display())))?;
+    let entries = std::fs::read_dir(&args.dir).map_err(|e| {
+        InvalidInput::Usage(format!(
+            "cannot list scenarios in {}: {e}",
+            args.dir.display()
+        ))
+    })?;
     let mut files: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
@@ -47,8 +51,18 @@ fn row(path: &std::path::Path) -> [String; 3] {
     let file = path.display().to_string();
     match scenario::load(path) {
         Ok(s) => {
-            let description = s.file.scenario.description.as_ref().map(|d| d.value.as_str()).unwrap_or("");
-            [file, s.name(), description.lines().next().unwrap_or("").trim().to_string()]
+            let description = s
+                .file
+                .scenario
+                .description
+                .as_ref()
+                .map(|d| d.value.as_str())
+                .unwrap_or("");
+            [
+                file,
+                s.name(),
+                description.lines().next().unwrap_or("").trim().to_string(),
+            ]
         }
         Err(d) => {
             // The name as written, if the file at least parses.
@@ -57,7 +71,14 @@ fn row(path: &std::path::Path) -> [String; 3] {
                 .and_then(|t| scenario::parse_str(&t, 0).ok())
                 .and_then(|f| f.scenario.name.map(|n| n.value))
                 .unwrap_or_else(|| "-".into());
-            [file, name, format!("(invalid: {})", super::validate::count(d.items.len(), "problem"))]
+            [
+                file,
+                name,
+                format!(
+                    "(invalid: {})",
+                    super::validate::count(d.items.len(), "problem")
+                ),
+            ]
         }
     }
 }
@@ -84,7 +105,11 @@ mod tests {
     #[test]
     fn table_aligns_columns() {
         let rows = [
-            ["a.toml".to_string(), "alpha".to_string(), "first".to_string()],
+            [
+                "a.toml".to_string(),
+                "alpha".to_string(),
+                "first".to_string(),
+            ],
             ["long_name.toml".to_string(), "b".to_string(), String::new()],
         ];
         assert_eq!(

@@ -23,8 +23,11 @@ pub fn generate() -> String {
         let _ = writeln!(out, "- [`corridor {name}`](#corridor-{name}): {about}");
     }
     out.push('\n');
-    let names: Vec<String> =
-        cmd.get_subcommands().filter(|s| visible(s)).map(|s| s.get_name().to_string()).collect();
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .filter(|s| visible(s))
+        .map(|s| s.get_name().to_string())
+        .collect();
     for name in names {
         if let Some(sub) = cmd.find_subcommand_mut(&name) {
             section(&mut out, sub, 2);
@@ -44,7 +47,11 @@ fn section(out: &mut String, cmd: &mut clap::Command, level: usize) {
     if level > 1 {
         let _ = writeln!(out, "{} {}\n", "#".repeat(level), title);
     }
-    let about = cmd.get_long_about().or(cmd.get_about()).map(|a| a.to_string()).unwrap_or_default();
+    let about = cmd
+        .get_long_about()
+        .or(cmd.get_about())
+        .map(|a| a.to_string())
+        .unwrap_or_default();
     if !about.is_empty() {
         let _ = writeln!(out, "{}\n", about.trim());
     }
@@ -55,13 +62,26 @@ fn section(out: &mut String, cmd: &mut clap::Command, level: usize) {
         .get_arguments()
         .filter(|a| !a.is_hide_set() && !matches!(a.get_id().as_str(), "help" | "version"))
         .collect();
-    let (positional, options): (Vec<&clap::Arg>, Vec<&clap::Arg>) = args.into_iter().partition(|a| a.is_positional());
+    let (positional, options): (Vec<&clap::Arg>, Vec<&clap::Arg>) =
+        args.into_iter().partition(|a| a.is_positional());
     if !positional.is_empty() {
         let _ = writeln!(out, "Arguments:\n");
         for a in positional {
-            let names = a.get_value_names().map(|v| v.join(" ")).unwrap_or_else(|| a.get_id().to_string());
-            let many = if matches!(a.get_action(), ArgAction::Append) { "..." } else { "" };
-            let _ = writeln!(out, "- `<{names}>{many}`: {}", describe(a));
+            let names = a
+                .get_value_names()
+                .map(|v| v.join(" "))
+                .unwrap_or_else(|| a.get_id().to_string());
+            let many = if matches!(a.get_action(), ArgAction::Append) {
+                "..."
+            } else {
+                ""
+            };
+            let shown = if a.is_required_set() {
+                format!("<{names}>{many}")
+            } else {
+                format!("[{names}]{many}")
+            };
+            let _ = writeln!(out, "- `{shown}`: {}", describe(a));
         }
         out.push('\n');
     }
@@ -76,7 +96,10 @@ fn section(out: &mut String, cmd: &mut clap::Command, level: usize) {
                 flag.push_str(&format!("--{l}"));
             }
             if a.get_action().takes_values() {
-                let names = a.get_value_names().map(|v| v.join(" ")).unwrap_or_else(|| a.get_id().to_string().to_uppercase());
+                let names = a
+                    .get_value_names()
+                    .map(|v| v.join(" "))
+                    .unwrap_or_else(|| a.get_id().to_string().to_uppercase());
                 flag.push_str(&format!(" <{names}>"));
             }
             let _ = writeln!(out, "- `{flag}`: {}", describe(a));
@@ -88,20 +111,53 @@ fn section(out: &mut String, cmd: &mut clap::Command, level: usize) {
     }
 }
 
-/// Help text of an argument, with its possible and default values.
+/// Help text of an argument, as sentences, with its possible and default values.
 fn describe(a: &clap::Arg) -> String {
-    let help = a.get_long_help().or(a.get_help()).map(|h| h.to_string()).unwrap_or_default();
-    let mut text = help.split_whitespace().collect::<Vec<_>>().join(" ");
-    let values: Vec<String> =
-        a.get_possible_values().iter().filter(|v| !v.is_hide_set()).map(|v| format!("`{}`", v.get_name())).collect();
-    if !values.is_empty() && a.get_action().takes_values() {
+    let help = a
+        .get_long_help()
+        .or(a.get_help())
+        .map(|h| h.to_string())
+        .unwrap_or_default();
+    let mut text = escape(&help.split_whitespace().collect::<Vec<_>>().join(" "));
+    if !text.is_empty() && !text.ends_with('.') {
+        text.push('.');
+    }
+    if !a.get_action().takes_values() {
+        return text;
+    }
+    let values: Vec<String> = a
+        .get_possible_values()
+        .iter()
+        .filter(|v| !v.is_hide_set())
+        .map(|v| format!("`{}`", v.get_name()))
+        .collect();
+    if !values.is_empty() {
         text.push_str(&format!(" Possible values: {}.", values.join(", ")));
     }
-    let defaults: Vec<String> = a.get_default_values().iter().map(|v| v.to_string_lossy().into_owned()).collect();
+    let defaults: Vec<String> = a
+        .get_default_values()
+        .iter()
+        .map(|v| v.to_string_lossy().into_owned())
+        .collect();
     if !defaults.is_empty() {
         text.push_str(&format!(" Default: `{}`.", defaults.join(" ")));
     }
     text
+}
+
+/// Escapes `<` outside code spans, so `<name>` is not read as an HTML tag.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut code = false;
+    for c in text.chars() {
+        match c {
+            '`' => code = !code,
+            '<' if !code => out.push('\\'),
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
 }
 
 #[cfg(test)]

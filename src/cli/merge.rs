@@ -32,6 +32,11 @@ pub fn execute(args: &MergeArgs) -> anyhow::Result<()> {
     for note in &report.notes {
         eprintln!("note: {note}");
     }
-    println!("merged {} shards ({} trials) into {}", report.shards, report.trials, report.out.display());
+    println!(
+        "merged {} shards ({} trials) into {}",
+        report.shards,
+        report.trials,
+        report.out.display()
+    );
     Ok(())
 }

@@ -104,7 +104,10 @@ pub fn report(err: &anyhow::Error) {
             // Context added above the diagnostics (e.g. which command failed).
             let outer: Vec<String> = err
                 .chain()
-                .take_while(|e| e.downcast_ref::<Diagnostics>().is_none() && e.downcast_ref::<InvalidInput>().is_none())
+                .take_while(|e| {
+                    e.downcast_ref::<Diagnostics>().is_none()
+                        && e.downcast_ref::<InvalidInput>().is_none()
+                })
                 .map(|e| e.to_string())
                 .collect();
             if !outer.is_empty() {
@@ -161,11 +164,19 @@ impl McOpts {
     pub fn check(&self) -> Result<(), InvalidInput> {
         let auto = matches!(self.trials, Some(Trials::Auto));
         if auto && self.target_se.is_none() {
-            return Err(InvalidInput::Usage("`--trials auto` needs `--target-se X`, the precision to stop at".into()));
+            return Err(InvalidInput::Usage(
+                "`--trials auto` needs `--target-se X`, the precision to stop at".into(),
+            ));
         }
         if !auto && (self.target_se.is_some() || self.max_trials.is_some()) {
-            let flag = if self.target_se.is_some() { "--target-se" } else { "--max-trials" };
-            return Err(InvalidInput::Usage(format!("`{flag}` applies only with `--trials auto`")));
+            let flag = if self.target_se.is_some() {
+                "--target-se"
+            } else {
+                "--max-trials"
+            };
+            return Err(InvalidInput::Usage(format!(
+                "`{flag}` applies only with `--trials auto`"
+            )));
         }
         Ok(())
     }
@@ -189,7 +200,9 @@ impl std::str::FromStr for Trials {
         match s.parse::<u64>() {
             Ok(0) => Err("the number of trials must be at least 1".into()),
             Ok(n) => Ok(Trials::Count(n)),
-            Err(_) => Err(format!("expected a number of trials or `auto`, found `{s}`")),
+            Err(_) => Err(format!(
+                "expected a number of trials or `auto`, found `{s}`"
+            )),
         }
     }
 }
@@ -242,23 +255,47 @@ mod tests {
     fn trials_parse() {
         assert_eq!("auto".parse::<Trials>(), Ok(Trials::Auto));
         assert_eq!("250".parse::<Trials>(), Ok(Trials::Count(250)));
-        assert_eq!("0".parse::<Trials>(), Err("the number of trials must be at least 1".into()));
+        assert_eq!(
+            "0".parse::<Trials>(),
+            Err("the number of trials must be at least 1".into())
+        );
         assert!("many".parse::<Trials>().is_err());
     }
 
     #[test]
     fn auto_trials_need_a_target() {
         let cli = Cli::try_parse_from(["corridor", "run", "x.toml", "--trials", "auto"]).unwrap();
-        let Command::Run(args) = cli.command else { panic!("not run") };
+        let Command::Run(args) = cli.command else {
+            panic!("not run")
+        };
         assert!(args.mc.check().is_err());
-        let cli = Cli::try_parse_from(["corridor", "run", "x.toml", "--trials", "auto", "--target-se", "0.5"]).unwrap();
-        let Command::Run(args) = cli.command else { panic!("not run") };
+        let cli = Cli::try_parse_from([
+            "corridor",
+            "run",
+            "x.toml",
+            "--trials",
+            "auto",
+            "--target-se",
+            "0.5",
+        ])
+        .unwrap();
+        let Command::Run(args) = cli.command else {
+            panic!("not run")
+        };
         assert!(args.mc.check().is_ok());
     }
 
     #[test]
     fn deterministic_conflicts_with_trials() {
-        let err = Cli::try_parse_from(["corridor", "run", "x.toml", "--deterministic", "--trials", "5"]).unwrap_err();
+        let err = Cli::try_parse_from([
+            "corridor",
+            "run",
+            "x.toml",
+            "--deterministic",
+            "--trials",
+            "5",
+        ])
+        .unwrap_err();
         assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict);
     }
 }

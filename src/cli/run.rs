@@ -5,7 +5,10 @@ use crate::aggregate::{self, Accumulator, Layout};
 use crate::engine::Prepared;
 use crate::model::{compile, CompiledModel};
 use crate::montecarlo::{self, Observer, Outcome, Plan};
-use crate::output::{Manifest, PathCsv, RunDir, ShardInfo, StateFile, SummaryCsv, TrialWriter, CRATE_VERSION, TRIALS_FILE};
+use crate::output::{
+    Manifest, PathCsv, RunDir, ShardInfo, StateFile, SummaryCsv, TrialWriter, CRATE_VERSION,
+    TRIALS_FILE,
+};
 use crate::scenario::Sampling;
 use anyhow::Context;
 use polars::prelude::DataFrame;
@@ -72,12 +75,18 @@ impl std::str::FromStr for Shard {
     fn from_str(s: &str) -> Result<Self, String> {
         let bad = || format!("expected i/N such as 0/4, found `{s}`");
         let (i, n) = s.split_once('/').ok_or_else(bad)?;
-        let (index, count): (u64, u64) = (i.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+        let (index, count): (u64, u64) = (
+            i.trim().parse().map_err(|_| bad())?,
+            n.trim().parse().map_err(|_| bad())?,
+        );
         if count == 0 {
             return Err("the number of shards must be at least 1".into());
         }
         if index >= count {
-            return Err(format!("shard {index} does not exist among {count} shards (counted from 0, so 0 to {})", count - 1));
+            return Err(format!(
+                "shard {index} does not exist among {count} shards (counted from 0, so 0 to {})",
+                count - 1
+            ));
         }
         Ok(Shard { index, count })
     }
@@ -88,7 +97,8 @@ impl std::str::FromStr for Shard {
 pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
     args.mc.check()?;
     let scenario = super::load_scenario(&args.scenario)?;
-    let model = compile(&scenario).with_context(|| format!("cannot compile {}", args.scenario.display()))?;
+    let model = compile(&scenario)
+        .with_context(|| format!("cannot compile {}", args.scenario.display()))?;
     let cfg = RunConfig::resolve(args, &model);
     let out = args.out.clone().unwrap_or_else(|| cfg.default_out(&model));
     let dir = RunDir::create(&out, args.force)?;
@@ -106,7 +116,11 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
     }
     let bar = progress_bar(args.quiet, cfg.plan.trials.end - cfg.plan.trials.start);
     let mut observer = RunObserver {
-        trials: if args.keep_trials { Some(TrialWriter::new(&dir.file(TRIALS_FILE), &layout)?) } else { None },
+        trials: if args.keep_trials {
+            Some(TrialWriter::new(&dir.file(TRIALS_FILE), &layout)?)
+        } else {
+            None
+        },
         first: None,
         want_first: cfg.single,
         target_se: cfg.target_se,
@@ -124,15 +138,24 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
         b.finish_and_clear();
     }
     if outcome.interrupted {
-        anyhow::bail!("interrupted after {} trials; nothing was written", outcome.done);
+        anyhow::bail!(
+            "interrupted after {} trials; nothing was written",
+            outcome.done
+        );
     }
 
     let frame = aggregate::summary_frame(&layout, &outcome.acc)?;
     dir.write(&SummaryCsv(&frame))?;
     if let Some(rec) = &observer.first {
-        dir.write(&PathCsv { layout: &layout, record: rec })?;
+        dir.write(&PathCsv {
+            layout: &layout,
+            record: rec,
+        })?;
     }
-    dir.write(&StateFile { layout: &layout, accumulator: &outcome.acc })?;
+    dir.write(&StateFile {
+        layout: &layout,
+        accumulator: &outcome.acc,
+    })?;
     if let Some(w) = observer.trials.take() {
         w.finish()?;
     }
@@ -143,7 +166,11 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
         scenario: args.scenario.display().to_string(),
         scenario_hash: scenario.content_hash(),
         seed: cfg.plan.seed,
-        trials: if observer.converged_at.is_some() { outcome.done } else { cfg.total },
+        trials: if observer.converged_at.is_some() {
+            outcome.done
+        } else {
+            cfg.total
+        },
         trial_start: done_range.start,
         trial_end: done_range.end,
         sampling: sampling_name(cfg.plan.sampling).into(),
@@ -153,13 +180,24 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
         threads: cfg.plan.threads,
         command: std::env::args().collect(),
         merged_from: Vec::new(),
-        shard: args.shard.map(|s| ShardInfo { index: s.index, count: s.count }),
+        shard: args.shard.map(|s| ShardInfo {
+            index: s.index,
+            count: s.count,
+        }),
     };
     dir.write(&manifest)?;
     let path = dir.commit()?;
 
     if !args.quiet {
-        print_summary(&model, &cfg, &outcome, wall, &frame, &path, observer.converged_at)?;
+        print_summary(
+            &model,
+            &cfg,
+            &outcome,
+            wall,
+            &frame,
+            &path,
+            observer.converged_at,
+        )?;
     }
     Ok(())
 }
@@ -189,7 +227,9 @@ impl RunConfig {
             Some(s) => s.index * total / s.count..(s.index + 1) * total / s.count,
             None => 0..total,
         };
-        let threads = mc.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        let threads = mc
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
         RunConfig {
             plan: Plan {
                 seed: mc.seed.unwrap_or(m.default_seed),
@@ -215,7 +255,11 @@ impl RunConfig {
         };
         if self.plan.trials.end - self.plan.trials.start != self.total {
             let per = self.plan.trials.end - self.plan.trials.start;
-            name.push_str(&format!("-trials{}-{}", self.plan.trials.start, self.plan.trials.start + per));
+            name.push_str(&format!(
+                "-trials{}-{}",
+                self.plan.trials.start,
+                self.plan.trials.start + per
+            ));
         }
         PathBuf::from("outputs").join(name)
     }
@@ -238,7 +282,9 @@ impl Observer for RunObserver {
     }
 
     fn converged(&mut self, acc: &Accumulator, trials: u64) -> bool {
-        let Some(target) = self.target_se else { return false };
+        let Some(target) = self.target_se else {
+            return false;
+        };
         let worst = relative_se(acc, &self.headline);
         if worst <= target {
             self.converged_at = Some((trials, worst));
@@ -299,15 +345,19 @@ fn progress_bar(quiet: bool, trials: u64) -> Option<indicatif::ProgressBar> {
         return None;
     }
     let bar = indicatif::ProgressBar::new(trials);
-    let style = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} trials  {per_sec}  eta {eta}")
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    let style = indicatif::ProgressStyle::with_template(
+        "{bar:40} {pos}/{len} trials  {per_sec}  eta {eta}",
+    )
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
     bar.set_style(style);
     Some(bar)
 }
 
 /// Now as RFC 3339 UTC, from the system clock (manifest only).
 fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs()) as i64;
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
     let z = days + 719_468;
@@ -319,7 +369,12 @@ fn now_rfc3339() -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// A short terminal summary: what ran, how fast, the horizon rows that
@@ -333,17 +388,34 @@ fn print_summary(
     path: &Path,
     converged: Option<(u64, f64)>,
 ) -> anyhow::Result<()> {
-    let mode = if cfg.plan.deterministic { "deterministic (inputs at their means)".to_string() } else { format!("{} trials, seed {}", out.done, cfg.plan.seed) };
-    println!("{}: {mode}, {} periods from {}, {:.2} s ({:.0} trials/s, {} threads)", m.name, m.periods, m.period_label(0), wall, out.done as f64 / wall.max(1e-9), cfg.plan.threads);
+    let mode = if cfg.plan.deterministic {
+        "deterministic (inputs at their means)".to_string()
+    } else {
+        format!("{} trials, seed {}", out.done, cfg.plan.seed)
+    };
+    println!(
+        "{}: {mode}, {} periods from {}, {:.2} s ({:.0} trials/s, {} threads)",
+        m.name,
+        m.periods,
+        m.period_label(0),
+        wall,
+        out.done as f64 / wall.max(1e-9),
+        cfg.plan.threads
+    );
     if let Some((n, se)) = converged {
         println!("converged after {n} trials: largest relative standard error {se:.4}");
     } else if cfg.target_se.is_some() {
         println!("stopped at --max-trials before reaching --target-se");
     }
-    println!("LP: {} solves, {} periods reused an unchanged solution, {} pivots", out.solves, out.reused, out.pivots);
+    println!(
+        "LP: {} solves, {} periods reused an unchanged solution, {} pivots",
+        out.solves, out.reused, out.pivots
+    );
     let rows = headline_rows(frame)?;
     if !rows.is_empty() {
-        println!("\nhorizon (per trial)                          mean          p05          p95   P(>0)");
+        println!(
+            "\nhorizon (per trial)                          mean          p05          p95   P(>0)"
+        );
         for r in rows {
             println!("{r}");
         }
@@ -355,9 +427,24 @@ fn print_summary(
 /// The horizon rows worth a glance: every shortfall that can happen, then
 /// the prices that move most between trials.
 fn headline_rows(frame: &DataFrame) -> anyhow::Result<Vec<String>> {
-    let col = |n: &str| frame.column(n).and_then(|c| c.str().cloned()).context("summary column");
-    let num = |n: &str| frame.column(n).and_then(|c| c.f64().cloned()).context("summary column");
-    let (metric, commodity, key, period) = (col("metric")?, col("commodity")?, col("key")?, col("period")?);
+    let col = |n: &str| {
+        frame
+            .column(n)
+            .and_then(|c| c.str().cloned())
+            .context("summary column")
+    };
+    let num = |n: &str| {
+        frame
+            .column(n)
+            .and_then(|c| c.f64().cloned())
+            .context("summary column")
+    };
+    let (metric, commodity, key, period) = (
+        col("metric")?,
+        col("commodity")?,
+        col("key")?,
+        col("period")?,
+    );
     let (mean, p05, p95, p_any) = (num("mean")?, num("p05")?, num("p95")?, num("p_any")?);
     let mut short = Vec::new();
     let mut price = Vec::new();
@@ -365,8 +452,18 @@ fn headline_rows(frame: &DataFrame) -> anyhow::Result<Vec<String>> {
         if period.get(i) != Some("horizon") {
             continue;
         }
-        let (mu, lo, hi, pa) = (mean.get(i).unwrap_or(0.0), p05.get(i).unwrap_or(0.0), p95.get(i).unwrap_or(0.0), p_any.get(i).unwrap_or(0.0));
-        let label = format!("{} {} {}", metric.get(i).unwrap_or(""), commodity.get(i).unwrap_or(""), key.get(i).unwrap_or(""));
+        let (mu, lo, hi, pa) = (
+            mean.get(i).unwrap_or(0.0),
+            p05.get(i).unwrap_or(0.0),
+            p95.get(i).unwrap_or(0.0),
+            p_any.get(i).unwrap_or(0.0),
+        );
+        let label = format!(
+            "{} {} {}",
+            metric.get(i).unwrap_or(""),
+            commodity.get(i).unwrap_or(""),
+            key.get(i).unwrap_or("")
+        );
         let line = format!("  {label:<40} {mu:>12.4e} {lo:>12.4e} {hi:>12.4e} {pa:>7.3}");
         match metric.get(i) {
             Some("shortfall") if pa > 0.0 => short.push((mu, line)),
@@ -376,7 +473,12 @@ fn headline_rows(frame: &DataFrame) -> anyhow::Result<Vec<String>> {
     }
     short.sort_by(|a, b| b.0.total_cmp(&a.0));
     price.sort_by(|a, b| b.0.total_cmp(&a.0));
-    Ok(short.into_iter().take(8).chain(price.into_iter().take(6)).map(|(_, l)| l).collect())
+    Ok(short
+        .into_iter()
+        .take(8)
+        .chain(price.into_iter().take(6))
+        .map(|(_, l)| l)
+        .collect())
 }
 
 #[cfg(test)]
@@ -390,7 +492,13 @@ mod tests {
             "4/4".parse::<Shard>(),
             Err("shard 4 does not exist among 4 shards (counted from 0, so 0 to 3)".to_string())
         );
-        assert_eq!("0/0".parse::<Shard>(), Err("the number of shards must be at least 1".to_string()));
-        assert_eq!("x".parse::<Shard>(), Err("expected i/N such as 0/4, found `x`".to_string()));
+        assert_eq!(
+            "0/0".parse::<Shard>(),
+            Err("the number of shards must be at least 1".to_string())
+        );
+        assert_eq!(
+            "x".parse::<Shard>(),
+            Err("expected i/N such as 0/4, found `x`".to_string())
+        );
     }
 }

@@ -58,7 +58,11 @@ pub fn execute(args: &ValidateArgs) -> anyhow::Result<()> {
         }
     }
     if failed > 0 {
-        return Err(InvalidInput::Usage(format!("problems in {failed} of {}", count(args.files.len(), "scenario file"))).into());
+        return Err(InvalidInput::Usage(format!(
+            "problems in {failed} of {}",
+            count(args.files.len(), "scenario file")
+        ))
+        .into());
     }
     Ok(())
 }

@@ -49,7 +49,12 @@ pub fn stage(m: &CompiledModel, prep: &Prepared, ws: &mut Workspace, t: usize) {
     for (i, pol) in m.policies.iter().enumerate() {
         let on = ws.active[i * m.periods + t];
         match &pol.effect {
-            Effect::Quota { row, amount, fraction, .. } => {
+            Effect::Quota {
+                row,
+                amount,
+                fraction,
+                ..
+            } => {
                 row_upper[*row] = match (on, fraction) {
                     (false, _) => INF,
                     (true, true) => p[*amount].max(0.0) * prep.quota_base[i],
@@ -58,7 +63,11 @@ pub fn stage(m: &CompiledModel, prep: &Prepared, ws: &mut Workspace, t: usize) {
             }
             _ if !on => {}
             Effect::Ban { flows } => flows.iter().for_each(|&f| cf.banned[f] = true),
-            Effect::Friction { flows, per_unit, ad_valorem } => {
+            Effect::Friction {
+                flows,
+                per_unit,
+                ad_valorem,
+            } => {
                 for &f in flows {
                     let k = m.flows[f].commodity;
                     cf.friction[f] += per_unit.map_or(0.0, |s| p[s])
@@ -69,7 +78,11 @@ pub fn stage(m: &CompiledModel, prep: &Prepared, ws: &mut Workspace, t: usize) {
                 legs.iter().for_each(|&l| cf.leg_closed[l] = true);
                 hubs.iter().for_each(|&h| cf.hub_closed[h] = true);
             }
-            Effect::Capacity { target, factor, delta } => {
+            Effect::Capacity {
+                target,
+                factor,
+                delta,
+            } => {
                 let f = factor.map_or(1.0, |s| p[s]);
                 let d = delta.map_or(0.0, |s| p[s]);
                 match target {
@@ -91,7 +104,9 @@ pub fn stage(m: &CompiledModel, prep: &Prepared, ws: &mut Workspace, t: usize) {
                     }),
                 }
             }
-            Effect::DemandShock { demands, factor } => demands.iter().for_each(|&d| cf.dem_f[d] *= p[*factor]),
+            Effect::DemandShock { demands, factor } => {
+                demands.iter().for_each(|&d| cf.dem_f[d] *= p[*factor])
+            }
         }
     }
 
@@ -124,7 +139,12 @@ pub fn stage(m: &CompiledModel, prep: &Prepared, ws: &mut Workspace, t: usize) {
     }
     for (f, fl) in m.flows.iter().enumerate() {
         ub[fl.col] = if cf.banned[f] { 0.0 } else { INF };
-        cost[fl.col] = fl.cost_params.iter().map(|&(s, mult)| p[s] * mult).sum::<f64>() + cf.friction[f];
+        cost[fl.col] = fl
+            .cost_params
+            .iter()
+            .map(|&(s, mult)| p[s] * mult)
+            .sum::<f64>()
+            + cf.friction[f];
     }
     for r in m.lp.balance_row.iter().flatten() {
         row_upper[*r] = 0.0;
@@ -144,7 +164,9 @@ pub fn stage(m: &CompiledModel, prep: &Prepared, ws: &mut Workspace, t: usize) {
             row_upper[row] = if cf.hub_closed[h] {
                 0.0
             } else {
-                (p[cap] * cf.hub_f[h] + cf.hub_d[h]).max(0.0) * dt * ws.avail[(n_legs + h) * m.periods + t]
+                (p[cap] * cf.hub_f[h] + cf.hub_d[h]).max(0.0)
+                    * dt
+                    * ws.avail[(n_legs + h) * m.periods + t]
             };
         }
     }
@@ -161,7 +183,10 @@ pub fn solve(ws: &mut Workspace) -> Result<(), ClearingFailure> {
         ws.stats.reused += 1;
         return Ok(());
     }
-    if !(ws.cost.iter().all(|c| c.is_finite()) && ws.col_upper.iter().all(|u| !u.is_nan()) && ws.row_upper.iter().all(|u| !u.is_nan())) {
+    if !(ws.cost.iter().all(|c| c.is_finite())
+        && ws.col_upper.iter().all(|u| !u.is_nan())
+        && ws.row_upper.iter().all(|u| !u.is_nan()))
+    {
         return Err(ClearingFailure::NotFinite);
     }
     ws.lp.col_upper_mut().copy_from_slice(&ws.col_upper);
@@ -183,7 +208,13 @@ pub fn solve(ws: &mut Workspace) -> Result<(), ClearingFailure> {
 }
 
 /// Reads the solution of period `t` into the trial record and moves stocks.
-pub fn record(m: &CompiledModel, prep: &Prepared, ws: &mut Workspace, t: usize, rec: &mut [f64]) -> Result<(), ClearingFailure> {
+pub fn record(
+    m: &CompiledModel,
+    prep: &Prepared,
+    ws: &mut Workspace,
+    t: usize,
+    rec: &mut [f64],
+) -> Result<(), ClearingFailure> {
     let stride = m.periods + 1;
     let at = |s: usize| s * stride + t;
     for s in 0..m.series.len() {
@@ -203,7 +234,9 @@ pub fn record(m: &CompiledModel, prep: &Prepared, ws: &mut Workspace, t: usize, 
     let mut shortfall_value = 0.0;
     let mut offset = 0;
     for (i, d) in m.demand.iter().enumerate() {
-        let Some(s) = ix.market[d.region * nk + d.commodity] else { continue };
+        let Some(s) = ix.market[d.region * nk + d.commodity] else {
+            continue;
+        };
         let f = ws.cap_factor.dem_f[i];
         let consumed: f64 = x[d.first_col..=d.first_col + d.blocks].iter().sum();
         let essential = ws.demand_width[offset + d.blocks] * dt * f;

@@ -20,7 +20,12 @@ const DAYS_PER_YEAR: f64 = 365.25;
 pub fn schedule(m: &CompiledModel, ws: &mut Workspace, draws: &mut impl Draws) {
     let mut offset = 0;
     for d in &m.demand {
-        demand_blocks(d, &ws.params, &mut ws.demand_width[offset..offset + d.blocks + 1], &mut ws.demand_value[offset..offset + d.blocks + 1]);
+        demand_blocks(
+            d,
+            &ws.params,
+            &mut ws.demand_width[offset..offset + d.blocks + 1],
+            &mut ws.demand_value[offset..offset + d.blocks + 1],
+        );
         offset += d.blocks + 1;
     }
     let t_len = m.periods;
@@ -72,13 +77,29 @@ fn periods_of(months: f64, m: &CompiledModel) -> usize {
     (months / m.months_per_period()).round().max(0.0) as usize
 }
 
-fn policy_schedule(m: &CompiledModel, a: &Activation, params: &[f64], flags: &mut [bool], draws: &mut impl Draws) {
+fn policy_schedule(
+    m: &CompiledModel,
+    a: &Activation,
+    params: &[f64],
+    flags: &mut [bool],
+    draws: &mut impl Draws,
+) {
     flags.fill(false);
     let t_len = flags.len();
     match a {
-        Activation::Once { start, delay_months, duration_months, probability, stream } => {
+        Activation::Once {
+            start,
+            delay_months,
+            duration_months,
+            probability,
+            stream,
+        } => {
             let p = probability.map_or(1.0, |s| params[s]);
-            let happens = if draws.expected_mode() { p >= 0.5 } else { p >= 1.0 || draws.uniform(*stream) < p };
+            let happens = if draws.expected_mode() {
+                p >= 0.5
+            } else {
+                p >= 1.0 || draws.uniform(*stream) < p
+            };
             if !happens {
                 return;
             }
@@ -88,7 +109,12 @@ fn policy_schedule(m: &CompiledModel, a: &Activation, params: &[f64], flags: &mu
                 *f = true;
             }
         }
-        Activation::Recurring { start, annual_probability, duration_months, stream } => {
+        Activation::Recurring {
+            start,
+            annual_probability,
+            duration_months,
+            stream,
+        } => {
             if draws.expected_mode() {
                 return;
             }
@@ -112,7 +138,12 @@ fn policy_schedule(m: &CompiledModel, a: &Activation, params: &[f64], flags: &mu
     }
 }
 
-fn disruption_schedule(m: &CompiledModel, d: &DisruptionSpec, avail: &mut [f64], draws: &mut impl Draws) {
+fn disruption_schedule(
+    m: &CompiledModel,
+    d: &DisruptionSpec,
+    avail: &mut [f64],
+    draws: &mut impl Draws,
+) {
     let dt = m.dt();
     if draws.expected_mode() {
         // Steady state of the up/down process: up a fraction 1/(1 + rate·MTTR).
@@ -158,7 +189,17 @@ mod tests {
     use crate::model::DemandCurve;
 
     fn curve(elasticity: f64, blocks: usize) -> DemandCurve {
-        DemandCurve { region: 0, commodity: 0, quantity: 0, price: 100.0, elasticity, choke: 1, floor: 0.5, first_col: 0, blocks }
+        DemandCurve {
+            region: 0,
+            commodity: 0,
+            quantity: 0,
+            price: 100.0,
+            elasticity,
+            choke: 1,
+            floor: 0.5,
+            first_col: 0,
+            blocks,
+        }
     }
 
     #[test]
@@ -168,12 +209,20 @@ mod tests {
         let (mut w, mut v) = (vec![0.0; 7], vec![0.0; 7]);
         demand_blocks(&d, &params, &mut w, &mut v);
         // Blocks valued above the reference price add up to Q0.
-        let at_p0: f64 = w.iter().zip(&v).filter(|(_, v)| **v > 100.0).map(|(w, _)| w).sum();
+        let at_p0: f64 = w
+            .iter()
+            .zip(&v)
+            .filter(|(_, v)| **v > 100.0)
+            .map(|(w, _)| w)
+            .sum();
         assert!((at_p0 - 1000.0).abs() < 1e-9, "{at_p0}");
         // Essential demand is D(choke) = 1000 · 10^-0.5.
         assert!((w[6] - 1000.0 * 10f64.powf(-0.5)).abs() < 1e-9);
         assert_eq!(v[6], 1000.0);
-        assert!(v.windows(2).all(|p| p[0] < p[1]), "values rise towards the choke price: {v:?}");
+        assert!(
+            v.windows(2).all(|p| p[0] < p[1]),
+            "values rise towards the choke price: {v:?}"
+        );
     }
 
     #[test]

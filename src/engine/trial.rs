@@ -33,12 +33,18 @@ impl Prepared {
     pub fn new(m: &CompiledModel) -> Result<Self, TrialError> {
         let mut is_value_col = vec![false; m.lp.ncols];
         for d in &m.demand {
-            is_value_col[d.first_col..=d.first_col + d.blocks].iter_mut().for_each(|v| *v = true);
+            is_value_col[d.first_col..=d.first_col + d.blocks]
+                .iter_mut()
+                .for_each(|v| *v = true);
         }
         for s in &m.stockpiles {
             is_value_col[s.refill_col] = true;
         }
-        let mut prep = Prepared { quota_base: vec![0.0; m.policies.len()], is_value_col, basis: BasisState::default() };
+        let mut prep = Prepared {
+            quota_base: vec![0.0; m.policies.len()],
+            is_value_col,
+            basis: BasisState::default(),
+        };
         let mut ws = Workspace::new(m);
         ws.params.copy_from_slice(&m.params);
         dynamics::schedule(m, &mut ws, &mut ExpectedValues);
@@ -63,7 +69,13 @@ impl Prepared {
 /// Runs one trial: `ws.params` must hold the trial's parameter values.
 /// Writes `(periods + 1)` values per series into `rec` (the last is the
 /// horizon value), laid out series-major.
-pub fn run_trial(m: &CompiledModel, prep: &Prepared, ws: &mut Workspace, draws: &mut impl Draws, rec: &mut [f64]) -> Result<(), TrialError> {
+pub fn run_trial(
+    m: &CompiledModel,
+    prep: &Prepared,
+    ws: &mut Workspace,
+    draws: &mut impl Draws,
+    rec: &mut [f64],
+) -> Result<(), TrialError> {
     ws.stats = Default::default();
     ws.restore(&prep.basis);
     dynamics::schedule(m, ws, draws);
@@ -73,7 +85,8 @@ pub fn run_trial(m: &CompiledModel, prep: &Prepared, ws: &mut Workspace, draws: 
     for t in 0..m.periods {
         clearing::stage(m, prep, ws, t);
         clearing::solve(ws).map_err(|failure| TrialError { period: t, failure })?;
-        clearing::record(m, prep, ws, t, rec).map_err(|failure| TrialError { period: t, failure })?;
+        clearing::record(m, prep, ws, t, rec)
+            .map_err(|failure| TrialError { period: t, failure })?;
     }
     horizon(m, rec);
     Ok(())
@@ -92,7 +105,11 @@ fn horizon(m: &CompiledModel, rec: &mut [f64]) {
             Horizon::Ratio { num, den } => {
                 for t in 0..=t_len {
                     let d = rec[den * stride + t];
-                    rec[base + t] = if d > 0.0 { rec[num * stride + t] / d } else { 0.0 };
+                    rec[base + t] = if d > 0.0 {
+                        rec[num * stride + t] / d
+                    } else {
+                        0.0
+                    };
                 }
                 continue;
             }

@@ -80,7 +80,11 @@ pub struct SolveStats {
 impl Workspace {
     /// Allocates everything a trial of `m` needs.
     pub fn new(m: &CompiledModel) -> Self {
-        let mut lp = Simplex::new(SparseMatrix::from_triplets(m.lp.nrows, m.lp.ncols, &m.lp.triplets));
+        let mut lp = Simplex::new(SparseMatrix::from_triplets(
+            m.lp.nrows,
+            m.lp.ncols,
+            &m.lp.triplets,
+        ));
         // Balance rows are equalities; capacity and quota rows have no lower bound.
         let lower = lp.row_lower_mut();
         lower.fill(f64::NEG_INFINITY);

@@ -68,7 +68,11 @@ impl<'a> Builder<'a> {
         let id = self.params.len();
         self.params.push(p.expected());
         if let Param::Dist(d) = p {
-            self.uncertain.push(Uncertainty { name, dist: d.clone(), param: id });
+            self.uncertain.push(Uncertainty {
+                name,
+                dist: d.clone(),
+                param: id,
+            });
         }
         id
     }
@@ -78,15 +82,24 @@ impl<'a> Builder<'a> {
     }
 
     fn region(&self, id: &str) -> Result<usize, CompileError> {
-        self.regions.iter().position(|r| r == id).ok_or_else(|| err(format!("unknown region `{id}`")))
+        self.regions
+            .iter()
+            .position(|r| r == id)
+            .ok_or_else(|| err(format!("unknown region `{id}`")))
     }
 
     fn commodity(&self, id: &str) -> Result<usize, CompileError> {
-        self.commodities.iter().position(|c| c.id == id).ok_or_else(|| err(format!("unknown commodity `{id}`")))
+        self.commodities
+            .iter()
+            .position(|c| c.id == id)
+            .ok_or_else(|| err(format!("unknown commodity `{id}`")))
     }
 
     fn node(&self, id: &str) -> Result<Node, CompileError> {
-        self.nodes.get(id).copied().ok_or_else(|| err(format!("unknown node `{id}`")))
+        self.nodes
+            .get(id)
+            .copied()
+            .ok_or_else(|| err(format!("unknown node `{id}`")))
     }
 
     fn node_region(&self, n: Node) -> usize {
@@ -121,7 +134,10 @@ impl<'a> Builder<'a> {
     fn build(mut self) -> Result<CompiledModel, CompileError> {
         let f = self.f;
         let meta = &f.scenario;
-        let period = meta.period.as_ref().map_or(sc::PeriodLength::Month, |p| p.value);
+        let period = meta
+            .period
+            .as_ref()
+            .map_or(sc::PeriodLength::Month, |p| p.value);
         let periods = meta.periods.as_ref().map_or(60, |p| p.value).max(1) as usize;
         let start = parse_month(meta.start.as_ref().map_or("2026-01", |s| s.value.as_str()))?;
         let months_per_period = 12.0 / period.per_year();
@@ -149,18 +165,36 @@ impl<'a> Builder<'a> {
             let capacity = self.opt_param(format!("hubs.{}.capacity", hub.id.value), &hub.capacity);
             let row = capacity.map(|_| self.new_row());
             let disruption = self.disruption("hubs", &hub.id, &hub.disruption);
-            hubs.push(Element { id: hub.id.value.clone(), capacity, row, disruption });
+            hubs.push(Element {
+                id: hub.id.value.clone(),
+                capacity,
+                row,
+                disruption,
+            });
         }
         let mut legs = Vec::new();
         let mut leg_cost = Vec::new();
         for leg in &f.legs {
-            let capacity = Some(self.param(format!("legs.{}.capacity", leg.id.value), &leg.capacity.value));
+            let capacity = Some(self.param(
+                format!("legs.{}.capacity", leg.id.value),
+                &leg.capacity.value,
+            ));
             leg_cost.push(self.param(format!("legs.{}.cost", leg.id.value), &leg.cost.value));
             let row = Some(self.new_row());
             let disruption = self.disruption("legs", &leg.id, &leg.disruption);
-            legs.push(Element { id: leg.id.value.clone(), capacity, row, disruption });
+            legs.push(Element {
+                id: leg.id.value.clone(),
+                capacity,
+                row,
+                disruption,
+            });
         }
-        let leg_index: HashMap<&str, usize> = f.legs.iter().enumerate().map(|(i, l)| (l.id.value.as_str(), i)).collect();
+        let leg_index: HashMap<&str, usize> = f
+            .legs
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.id.value.as_str(), i))
+            .collect();
 
         // Supply blocks.
         let mut supply = Vec::new();
@@ -173,7 +207,14 @@ impl<'a> Builder<'a> {
                 let col = b.new_col();
                 b.triplets.push((row, col, 1.0));
                 supply_of.entry((r, k)).or_default().push(supply.len());
-                supply.push(SupplyCol { region: r, commodity: k, col, cap, share, cost });
+                supply.push(SupplyCol {
+                    region: r,
+                    commodity: k,
+                    col,
+                    cap,
+                    share,
+                    cost,
+                });
             };
             if let Some(steps) = &s.steps {
                 for (i, st) in steps.iter().enumerate() {
@@ -182,7 +223,10 @@ impl<'a> Builder<'a> {
                     add(&mut self, cap, 1.0, CostRef::Param(cost));
                 }
             } else {
-                let capp = s.capacity.as_ref().ok_or_else(|| err(format!("{name}: no capacity")))?;
+                let capp = s
+                    .capacity
+                    .as_ref()
+                    .ok_or_else(|| err(format!("{name}: no capacity")))?;
                 let cap = self.param(format!("{name}.capacity"), &capp.value);
                 let [lo, hi] = s.cost.as_ref().map_or([0.0, 0.0], |c| c.value);
                 let n = s.blocks.as_ref().map_or(4, |b| b.value).max(1) as usize;
@@ -228,13 +272,24 @@ impl<'a> Builder<'a> {
             let r = self.region(&p.region)?;
             let (ki, ko) = (self.commodity(&p.input)?, self.commodity(&p.output)?);
             let y = p.yield_.as_ref().map_or(1.0, |y| y.value);
-            let cap = self.param(format!("processing.{}.capacity", p.id.value), &p.capacity.value);
+            let cap = self.param(
+                format!("processing.{}.capacity", p.id.value),
+                &p.capacity.value,
+            );
             let cost = self.param(format!("processing.{}.cost", p.id.value), &p.cost.value);
             let (ri, ro) = (self.balance(r, ki), self.balance(r, ko));
             let col = self.new_col();
             self.triplets.push((ri, col, -1.0 / y));
             self.triplets.push((ro, col, 1.0));
-            processing.push(ProcessCol { id: p.id.value.clone(), region: r, input: ki, output: ko, col, cap, cost });
+            processing.push(ProcessCol {
+                id: p.id.value.clone(),
+                region: r,
+                input: ki,
+                output: ko,
+                col,
+                cap,
+                cost,
+            });
         }
 
         // Stockpiles.
@@ -246,7 +301,10 @@ impl<'a> Builder<'a> {
             self.triplets.push((row, release_col, 1.0));
             let refill_col = self.new_col();
             self.triplets.push((row, refill_col, -1.0));
-            let initial = self.param(format!("stockpiles.{}.initial", st.id.value), &st.initial.value);
+            let initial = self.param(
+                format!("stockpiles.{}.initial", st.id.value),
+                &st.initial.value,
+            );
             stockpiles.push(StockInfo {
                 id: st.id.value.clone(),
                 region: r,
@@ -280,11 +338,18 @@ impl<'a> Builder<'a> {
             let mut route_hubs = Vec::new();
             let mut here = Node::Region(from);
             let mut transit_days = 0.0;
+            let mut transit: Vec<usize> = Vec::new();
             for l in &rt.legs {
-                let li = *leg_index.get(l.value.as_str()).ok_or_else(|| err(format!("unknown leg `{}`", l.value)))?;
+                let li = *leg_index
+                    .get(l.value.as_str())
+                    .ok_or_else(|| err(format!("unknown leg `{}`", l.value)))?;
                 let leg = &f.legs[li];
                 let (a, b) = (self.node(&leg.from)?, self.node(&leg.to)?);
-                let meets = |n: Node| n == here || (matches!(here, Node::Region(_)) && self.node_region(n) == self.node_region(here));
+                let meets = |n: Node| {
+                    n == here
+                        || (matches!(here, Node::Region(_))
+                            && self.node_region(n) == self.node_region(here))
+                };
                 let next = if meets(a) {
                     if let Node::Hub(h) = a {
                         route_hubs.push(h);
@@ -296,10 +361,17 @@ impl<'a> Builder<'a> {
                     }
                     a
                 } else {
-                    return Err(err(format!("route `{}`: leg `{}` does not continue the path", rt.id.value, l.value)));
+                    return Err(err(format!(
+                        "route `{}`: leg `{}` does not continue the path",
+                        rt.id.value, l.value
+                    )));
                 };
                 if let Node::Hub(h) = next {
                     route_hubs.push(h);
+                }
+                let region = self.node_region(next);
+                if region != from && region != to {
+                    transit.push(region);
                 }
                 here = next;
                 route_legs.push(li);
@@ -307,11 +379,21 @@ impl<'a> Builder<'a> {
             }
             route_hubs.sort_unstable();
             route_hubs.dedup();
+            transit.sort_unstable();
+            transit.dedup();
             let carried: Vec<usize> = match &rt.commodities {
-                Some(list) => list.iter().map(|c| self.commodity(c)).collect::<Result<_, _>>()?,
+                Some(list) => list
+                    .iter()
+                    .map(|c| self.commodity(c))
+                    .collect::<Result<_, _>>()?,
                 None => (0..self.commodities.len())
                     .filter(|&k| {
-                        route_legs.iter().all(|&li| f.legs[li].carries.iter().any(|c| c.value == self.commodities[k].id))
+                        route_legs.iter().all(|&li| {
+                            f.legs[li]
+                                .carries
+                                .iter()
+                                .any(|c| c.value == self.commodities[k].id)
+                        })
                     })
                     .collect(),
             };
@@ -338,7 +420,12 @@ impl<'a> Builder<'a> {
                 if let Some(e) = extra {
                     cost_params.push((e, 1.0));
                 }
-                flows.push(FlowCol { route: ri, commodity: k, col, cost_params });
+                flows.push(FlowCol {
+                    route: ri,
+                    commodity: k,
+                    col,
+                    cost_params,
+                });
             }
             routes.push(RouteInfo {
                 id: rt.id.value.clone(),
@@ -347,6 +434,7 @@ impl<'a> Builder<'a> {
                 to,
                 legs: route_legs,
                 hubs: route_hubs,
+                transit,
                 transit_days,
             });
         }
@@ -354,19 +442,45 @@ impl<'a> Builder<'a> {
         // Policies.
         let mut policies = Vec::new();
         for p in &f.policies {
-            let info = self.policy(p, &routes, &flows, &legs, &hubs, &supply_of, &demand, &processing, start, months_per_period)?;
+            let info = self.policy(
+                p,
+                &routes,
+                &flows,
+                &legs,
+                &hubs,
+                &supply_of,
+                &demand,
+                &processing,
+                start,
+                months_per_period,
+            )?;
             policies.push(info);
         }
 
         let correlations = self.correlations()?;
         let mut model = CompiledModel {
-            name: meta.name.as_ref().map_or_else(|| "scenario".into(), |n| n.value.clone()),
+            name: meta
+                .name
+                .as_ref()
+                .map_or_else(|| "scenario".into(), |n| n.value.clone()),
             periods,
             period,
             start,
-            default_trials: f.montecarlo.trials.as_ref().map_or(1000, |t| t.value.max(1) as u64),
-            default_seed: f.montecarlo.seed.as_ref().map_or(0, |s| s.value.max(0) as u64),
-            sampling: f.montecarlo.sampling.as_ref().map_or(sc::Sampling::Random, |s| s.value),
+            default_trials: f
+                .montecarlo
+                .trials
+                .as_ref()
+                .map_or(1000, |t| t.value.max(1) as u64),
+            default_seed: f
+                .montecarlo
+                .seed
+                .as_ref()
+                .map_or(0, |s| s.value.max(0) as u64),
+            sampling: f
+                .montecarlo
+                .sampling
+                .as_ref()
+                .map_or(sc::Sampling::Random, |s| s.value),
             commodities: self.commodities,
             regions: self.regions,
             corridors,
@@ -383,7 +497,12 @@ impl<'a> Builder<'a> {
             uncertain: self.uncertain,
             streams: self.streams,
             correlations,
-            lp: LpLayout { nrows: self.nrows, ncols: self.ncols, triplets: self.triplets, balance_row: self.balance_row },
+            lp: LpLayout {
+                nrows: self.nrows,
+                ncols: self.ncols,
+                triplets: self.triplets,
+                balance_row: self.balance_row,
+            },
             series: Vec::new(),
             index: SeriesIndex::default(),
         };
@@ -391,13 +510,24 @@ impl<'a> Builder<'a> {
         Ok(model)
     }
 
-    fn disruption(&mut self, kind: &str, id: &Sp<String>, d: &Option<Sp<sc::Disruption>>) -> Option<DisruptionSpec> {
+    fn disruption(
+        &mut self,
+        kind: &str,
+        id: &Sp<String>,
+        d: &Option<Sp<sc::Disruption>>,
+    ) -> Option<DisruptionSpec> {
         let d = d.as_ref()?;
         Some(DisruptionSpec {
             stream: self.stream(format!("{kind}.{}.disruption", id.value)),
             failure_rate: d.failure_rate.value,
             repair_days: as_dist(&d.repair_days.value),
-            remaining: d.remaining.as_ref().map_or(sc::Dist::Empirical { values: vec![0.0], weights: None }, |r| as_dist(&r.value)),
+            remaining: d.remaining.as_ref().map_or(
+                sc::Dist::Empirical {
+                    values: vec![0.0],
+                    weights: None,
+                },
+                |r| as_dist(&r.value),
+            ),
         })
     }
 
@@ -440,22 +570,33 @@ impl<'a> Builder<'a> {
                 stream: self.stream(format!("policies.{id}.events")),
             },
         };
-        let commodity = p.commodity.as_ref().map(|c| self.commodity(c)).transpose()?;
+        let commodity = p
+            .commodity
+            .as_ref()
+            .map(|c| self.commodity(c))
+            .transpose()?;
         let matches_k = |k: usize| commodity.is_none_or(|c| c == k);
         let effect = match p.kind.value {
             sc::PolicyKind::ExportControl => {
-                let exporter = self.region(p.region.as_ref().ok_or_else(|| err(format!("{id}: no region")))?)?;
+                let exporter = self.region(
+                    p.region
+                        .as_ref()
+                        .ok_or_else(|| err(format!("{id}: no region")))?,
+                )?;
                 let to: Option<Vec<usize>> =
-                    p.to.as_ref().map(|t| t.iter().map(|r| self.region(r)).collect::<Result<_, _>>()).transpose()?;
+                    p.to.as_ref()
+                        .map(|t| t.iter().map(|r| self.region(r)).collect::<Result<_, _>>())
+                        .transpose()?;
                 let transit = p.transit.as_ref().is_some_and(|t| t.value);
                 let selected: Vec<usize> = flows
                     .iter()
                     .enumerate()
                     .filter(|(_, fl)| {
                         let r = &routes[fl.route];
-                        let leaves = r.from == exporter
-                            || (transit && r.hubs.iter().any(|&h| self.hub_region[h] == exporter) && r.to != exporter);
-                        let dest_ok = r.to != exporter && to.as_ref().is_none_or(|t| t.contains(&r.to));
+                        let leaves =
+                            r.from == exporter || (transit && r.transit.contains(&exporter));
+                        let dest_ok =
+                            r.to != exporter && to.as_ref().is_none_or(|t| t.contains(&r.to));
                         leaves && dest_ok && matches_k(fl.commodity)
                     })
                     .map(|(i, _)| i)
@@ -470,9 +611,18 @@ impl<'a> Builder<'a> {
                         let (amount, fraction) = match (&p.quota, &p.quota_fraction) {
                             (Some(q), _) => (self.param(name("quota"), &q.value), false),
                             (None, Some(q)) => (self.param(name("quota_fraction"), &q.value), true),
-                            (None, None) => return Err(err(format!("{id}: quota needs quota or quota_fraction"))),
+                            (None, None) => {
+                                return Err(err(format!(
+                                    "{id}: quota needs quota or quota_fraction"
+                                )))
+                            }
                         };
-                        Effect::Quota { flows: selected, row, amount, fraction }
+                        Effect::Quota {
+                            flows: selected,
+                            row,
+                            amount,
+                            fraction,
+                        }
                     }
                     Some(sc::ControlMode::License) => Effect::Friction {
                         flows: selected,
@@ -482,14 +632,20 @@ impl<'a> Builder<'a> {
                 }
             }
             sc::PolicyKind::Tariff => {
-                let importer = self.region(p.importer.as_ref().ok_or_else(|| err(format!("{id}: no importer")))?)?;
+                let importer = self.region(
+                    p.importer
+                        .as_ref()
+                        .ok_or_else(|| err(format!("{id}: no importer")))?,
+                )?;
                 let exporter = p.exporter.as_ref().map(|e| self.region(e)).transpose()?;
                 let selected = flows
                     .iter()
                     .enumerate()
                     .filter(|(_, fl)| {
                         let r = &routes[fl.route];
-                        r.to == importer && exporter.is_none_or(|e| r.from == e) && matches_k(fl.commodity)
+                        r.to == importer
+                            && exporter.is_none_or(|e| r.from == e)
+                            && matches_k(fl.commodity)
                     })
                     .map(|(i, _)| i)
                     .collect();
@@ -500,8 +656,10 @@ impl<'a> Builder<'a> {
                 }
             }
             sc::PolicyKind::Closure => {
-                let mut l: Vec<usize> = self.ids(&p.legs, |id| legs.iter().position(|x| x.id == id))?;
-                let mut h: Vec<usize> = self.ids(&p.hubs, |id| hubs.iter().position(|x| x.id == id))?;
+                let mut l: Vec<usize> =
+                    self.ids(&p.legs, |id| legs.iter().position(|x| x.id == id))?;
+                let mut h: Vec<usize> =
+                    self.ids(&p.hubs, |id| hubs.iter().position(|x| x.id == id))?;
                 if let Some(r) = &p.region {
                     let r = self.region(r)?;
                     for (i, leg) in self.f.legs.iter().enumerate() {
@@ -520,9 +678,13 @@ impl<'a> Builder<'a> {
             }
             sc::PolicyKind::CapacityChange | sc::PolicyKind::SupplyShock => {
                 let target = if let Some(ls) = &p.legs {
-                    CapTarget::Legs(self.ids(&Some(ls.clone()), |id| legs.iter().position(|x| x.id == id))?)
+                    CapTarget::Legs(
+                        self.ids(&Some(ls.clone()), |id| legs.iter().position(|x| x.id == id))?,
+                    )
                 } else if let Some(hs) = &p.hubs {
-                    CapTarget::Hubs(self.ids(&Some(hs.clone()), |id| hubs.iter().position(|x| x.id == id))?)
+                    CapTarget::Hubs(
+                        self.ids(&Some(hs.clone()), |id| hubs.iter().position(|x| x.id == id))?,
+                    )
                 } else if let Some(pr) = &p.processing {
                     CapTarget::Process(
                         processing
@@ -531,7 +693,11 @@ impl<'a> Builder<'a> {
                             .ok_or_else(|| err(format!("unknown processing `{}`", pr.value)))?,
                     )
                 } else {
-                    let r = self.region(p.region.as_ref().ok_or_else(|| err(format!("{id}: no target")))?)?;
+                    let r = self.region(
+                        p.region
+                            .as_ref()
+                            .ok_or_else(|| err(format!("{id}: no target")))?,
+                    )?;
                     let mut blocks: Vec<usize> = supply_of
                         .iter()
                         .filter(|((sr, sk), _)| *sr == r && matches_k(*sk))
@@ -547,17 +713,39 @@ impl<'a> Builder<'a> {
                 }
             }
             sc::PolicyKind::DemandShock => {
-                let r = self.region(p.region.as_ref().ok_or_else(|| err(format!("{id}: no region")))?)?;
-                let demands =
-                    demand.iter().enumerate().filter(|(_, d)| d.region == r && matches_k(d.commodity)).map(|(i, _)| i).collect();
-                let f = p.factor.as_ref().ok_or_else(|| err(format!("{id}: no factor")))?;
-                Effect::DemandShock { demands, factor: self.param(name("factor"), &f.value) }
+                let r = self.region(
+                    p.region
+                        .as_ref()
+                        .ok_or_else(|| err(format!("{id}: no region")))?,
+                )?;
+                let demands = demand
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, d)| d.region == r && matches_k(d.commodity))
+                    .map(|(i, _)| i)
+                    .collect();
+                let f = p
+                    .factor
+                    .as_ref()
+                    .ok_or_else(|| err(format!("{id}: no factor")))?;
+                Effect::DemandShock {
+                    demands,
+                    factor: self.param(name("factor"), &f.value),
+                }
             }
         };
-        Ok(PolicyInfo { id, activation, effect })
+        Ok(PolicyInfo {
+            id,
+            activation,
+            effect,
+        })
     }
 
-    fn ids(&self, list: &Option<Vec<Sp<String>>>, find: impl Fn(&str) -> Option<usize>) -> Result<Vec<usize>, CompileError> {
+    fn ids(
+        &self,
+        list: &Option<Vec<Sp<String>>>,
+        find: impl Fn(&str) -> Option<usize>,
+    ) -> Result<Vec<usize>, CompileError> {
         list.iter()
             .flatten()
             .map(|id| find(&id.value).ok_or_else(|| err(format!("unknown id `{}`", id.value))))
@@ -574,12 +762,20 @@ impl<'a> Builder<'a> {
                     self.uncertain
                         .iter()
                         .position(|u| u.name == n.value)
-                        .ok_or_else(|| err(format!("correlation names `{}`, which is not uncertain", n.value)))
+                        .ok_or_else(|| {
+                            err(format!(
+                                "correlation names `{}`, which is not uncertain",
+                                n.value
+                            ))
+                        })
                 })
                 .collect::<Result<_, _>>()?;
             let n = members.len();
             let m = nalgebra::DMatrix::from_fn(n, n, |i, j| c.matrix[i][j].value);
-            out.push(CorrelationBlock { members, cholesky: psd_factor(m)? });
+            out.push(CorrelationBlock {
+                members,
+                cholesky: psd_factor(m)?,
+            });
         }
         Ok(out)
     }
@@ -605,7 +801,10 @@ pub fn psd_factor(c: nalgebra::DMatrix<f64>) -> Result<Vec<f64>, CompileError> {
 
 fn as_dist(p: &Param) -> sc::Dist {
     match p {
-        Param::Fixed(v) => sc::Dist::Empirical { values: vec![*v], weights: None },
+        Param::Fixed(v) => sc::Dist::Empirical {
+            values: vec![*v],
+            weights: None,
+        },
         Param::Dist(d) => d.clone(),
     }
 }

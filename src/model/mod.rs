@@ -94,6 +94,9 @@ pub struct RouteInfo {
     pub legs: Vec<usize>,
     /// Hubs passed (each once).
     pub hubs: Vec<usize>,
+    /// Regions passed between origin and destination, through their hubs
+    /// or their region node (each once).
+    pub transit: Vec<usize>,
     /// Sum of the legs' transit days.
     pub transit_days: f64,
 }
@@ -420,8 +423,15 @@ impl CompiledModel {
     }
 
     /// Index of a series by (metric, commodity id, key).
-    pub fn series_index(&self, metric: Metric, commodity: Option<&str>, key: &str) -> Option<usize> {
+    pub fn series_index(
+        &self,
+        metric: Metric,
+        commodity: Option<&str>,
+        key: &str,
+    ) -> Option<usize> {
         let k = commodity.and_then(|c| self.commodity(c));
-        self.series.iter().position(|s| s.metric == metric && s.commodity == k && s.key == key)
+        self.series
+            .iter()
+            .position(|s| s.metric == metric && s.commodity == k && s.key == key)
     }
 }

@@ -115,7 +115,8 @@ pub fn run(
         let mut ws = Workspace::new(m);
         ws.params.copy_from_slice(&m.params);
         let mut rec = vec![0.0; len];
-        run_trial(m, prep, &mut ws, &mut ExpectedValues, &mut rec).map_err(|error| McError { trial: 0, error })?;
+        run_trial(m, prep, &mut ws, &mut ExpectedValues, &mut rec)
+            .map_err(|error| McError { trial: 0, error })?;
         let mut acc = Accumulator::new(len);
         acc.add_trial(&rec);
         progress(1);
@@ -123,11 +124,20 @@ pub fn run(
             obs.records(0, &rec)?;
         }
         let s = ws.stats;
-        return Ok(Outcome { acc, done: 1, interrupted: false, solves: s.solves, reused: s.reused, pivots: s.pivots });
+        return Ok(Outcome {
+            acc,
+            done: 1,
+            interrupted: false,
+            solves: s.solves,
+            reused: s.reused,
+            pivots: s.pivots,
+        });
     }
 
     let threads = plan.threads.max(1);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()?;
     let workers: Vec<Mutex<Worker>> = (0..threads)
         .map(|_| {
             Mutex::new(Worker {
@@ -155,7 +165,9 @@ pub fn run(
         let next = AtomicUsize::new(0);
         let records = Mutex::new(&mut wave_records);
         pool.broadcast(|ctx| {
-            let mut guard = workers[ctx.index()].lock().unwrap_or_else(|e| e.into_inner());
+            let mut guard = workers[ctx.index()]
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
             let w = &mut *guard;
             let mut local = (0, 0, 0);
             loop {
@@ -170,7 +182,10 @@ pub fn run(
                     w.sampler.fill(m, trial, &mut w.ws.params);
                     w.draws.reset(trial);
                     if let Err(error) = run_trial(m, prep, &mut w.ws, &mut w.draws, &mut w.rec) {
-                        failure.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(McError { trial, error });
+                        failure
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .get_or_insert(McError { trial, error });
                         stop.store(true, Ordering::Relaxed);
                         return;
                     }
@@ -180,7 +195,8 @@ pub fn run(
                     w.acc.add_trial(&w.rec);
                     if keep {
                         let at = (trial - start) as usize * len;
-                        records.lock().unwrap_or_else(|e| e.into_inner())[at..at + len].copy_from_slice(&w.rec);
+                        records.lock().unwrap_or_else(|e| e.into_inner())[at..at + len]
+                            .copy_from_slice(&w.rec);
                     }
                 }
                 progress(hi - lo);
@@ -222,7 +238,14 @@ pub fn run(
     for w in &workers {
         acc.merge(&w.lock().unwrap_or_else(|e| e.into_inner()).acc)?;
     }
-    Ok(Outcome { acc, done, interrupted, solves, reused, pivots })
+    Ok(Outcome {
+        acc,
+        done,
+        interrupted,
+        solves,
+        reused,
+        pivots,
+    })
 }
 
 /// The output layout of a model: series metadata and period labels.
@@ -233,7 +256,9 @@ pub fn layout(m: &CompiledModel) -> crate::aggregate::Layout {
             .iter()
             .map(|s| crate::aggregate::SeriesMeta {
                 metric: s.metric.name().to_string(),
-                commodity: s.commodity.map_or_else(String::new, |k| m.commodities[k].id.clone()),
+                commodity: s
+                    .commodity
+                    .map_or_else(String::new, |k| m.commodities[k].id.clone()),
                 key: s.key.clone(),
                 unit: s.unit.clone(),
             })

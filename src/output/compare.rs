@@ -22,19 +22,46 @@ pub fn write_compare_csv(c: &Comparison, path: &Path) -> anyhow::Result<()> {
 pub fn render_top(c: &Comparison, top: usize) -> anyhow::Result<String> {
     let df = &c.frame;
     let text = |name: &str| -> anyhow::Result<Vec<String>> {
-        let s = df.column(name)?.str()?.clone();
-        Ok(s.into_iter().map(|v| v.unwrap_or("").to_string()).collect())
+        Ok(df
+            .column(name)?
+            .str()?
+            .iter()
+            .map(|v| v.unwrap_or("").to_string())
+            .collect())
     };
-    let num = |name: &str| -> anyhow::Result<Vec<Option<f64>>> { Ok(df.column(name)?.f64()?.into_iter().collect()) };
-    let (metric, commodity, key, unit) = (text("metric")?, text("commodity")?, text("key")?, text("unit")?);
-    let (mean_a, mean_b, diff, lo, hi) = (num("mean_a")?, num("mean_b")?, num("diff")?, num("ci_low")?, num("ci_high")?);
+    let num = |name: &str| -> anyhow::Result<Vec<Option<f64>>> {
+        Ok(df.column(name)?.f64()?.iter().collect())
+    };
+    let (metric, commodity, key, unit) = (
+        text("metric")?,
+        text("commodity")?,
+        text("key")?,
+        text("unit")?,
+    );
+    let (mean_a, mean_b, diff, lo, hi) = (
+        num("mean_a")?,
+        num("mean_b")?,
+        num("diff")?,
+        num("ci_low")?,
+        num("ci_high")?,
+    );
 
     let mut order: Vec<usize> = (0..df.height()).collect();
     let magnitude = |i: usize| diff[i].map_or(f64::NEG_INFINITY, f64::abs);
     order.sort_by(|&x, &y| magnitude(y).total_cmp(&magnitude(x)));
     order.truncate(top);
 
-    let header = ["metric", "commodity", "key", "unit", "mean A", "mean B", "B - A", "95% CI"].map(String::from);
+    let header = [
+        "metric",
+        "commodity",
+        "key",
+        "unit",
+        "mean A",
+        "mean B",
+        "B - A",
+        "95% CI",
+    ]
+    .map(String::from);
     let mut rows = vec![header];
     for &i in &order {
         rows.push([
@@ -48,14 +75,30 @@ pub fn render_top(c: &Comparison, top: usize) -> anyhow::Result<String> {
             format!("[{}, {}]", fmt_num(lo[i]), fmt_num(hi[i])),
         ]);
     }
-    let widths: Vec<usize> = (0..8).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
-    let kind = if c.paired { "paired differences (trial by trial)" } else { "unpaired differences (of means)" };
-    let mut out = format!("B - A at the horizon, {kind}; {} of {} rows by |B - A|\n", order.len(), df.height());
+    let widths: Vec<usize> = (0..8)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let kind = if c.paired {
+        "paired differences (trial by trial)"
+    } else {
+        "unpaired differences (of means)"
+    };
+    let mut out = format!(
+        "B - A at the horizon, {kind}; {} of {} rows by |B - A|\n",
+        order.len(),
+        df.height()
+    );
     for (r, row) in rows.iter().enumerate() {
         let cells: Vec<String> = row
             .iter()
             .enumerate()
-            .map(|(c, v)| if c < 4 { format!("{v:<w$}", w = widths[c]) } else { format!("{v:>w$}", w = widths[c]) })
+            .map(|(c, v)| {
+                if c < 4 {
+                    format!("{v:<w$}", w = widths[c])
+                } else {
+                    format!("{v:>w$}", w = widths[c])
+                }
+            })
             .collect();
         out.push_str(cells.join("  ").trim_end());
         out.push('\n');
@@ -100,9 +143,13 @@ mod tests {
         let layout: Layout = fixture::layout();
         let run_dir = RunDir::create(dir, false).unwrap();
         let mut acc = Accumulator::new(layout.n_cells());
-        let mut w = keep_trials.then(|| TrialWriter::new(&run_dir.file(TRIALS_FILE), &layout).unwrap());
+        let mut w =
+            keep_trials.then(|| TrialWriter::new(&run_dir.file(TRIALS_FILE), &layout).unwrap());
         for t in 0..n {
-            let rec: Vec<f64> = fixture::record(t).iter().map(|v| v * scale + shift).collect();
+            let rec: Vec<f64> = fixture::record(t)
+                .iter()
+                .map(|v| v * scale + shift)
+                .collect();
             acc.add_trial(&rec);
             if let Some(w) = w.as_mut() {
                 w.push(t, &rec).unwrap();
@@ -111,8 +158,15 @@ mod tests {
         if let Some(w) = w {
             w.finish().unwrap();
         }
-        run_dir.write(&SummaryCsv(&summary_frame(&layout, &acc).unwrap())).unwrap();
-        run_dir.write(&StateFile { layout: &layout, accumulator: &acc }).unwrap();
+        run_dir
+            .write(&SummaryCsv(&summary_frame(&layout, &acc).unwrap()))
+            .unwrap();
+        run_dir
+            .write(&StateFile {
+                layout: &layout,
+                accumulator: &acc,
+            })
+            .unwrap();
         let mut m: Manifest = crate::output::manifest::tests::example();
         (m.seed, m.trials, m.trial_end) = (seed, n, n);
         run_dir.write(&m).unwrap();
@@ -140,8 +194,13 @@ mod tests {
         let unit = c.frame.column("unit").unwrap().str().unwrap();
         assert_eq!(unit.get(1), Some("USD/bbl"));
         let csv = String::from_utf8(compare_csv(&c).unwrap()).unwrap();
-        assert!(csv.starts_with("metric,commodity,key,unit,period,paired,n_a,n_b,mean_a,mean_b,diff,sd_diff,se,ci_low,ci_high\n"));
-        assert!(csv.contains("total_cost,,world,USD,horizon,true,200,200,"), "{csv}");
+        assert!(csv.starts_with(
+            "metric,commodity,key,unit,period,paired,n_a,n_b,mean_a,mean_b,diff,sd_diff,se,ci_low,ci_high\n"
+        ));
+        assert!(
+            csv.contains("total_cost,\"\",world,USD,horizon,true,200,200,"),
+            "{csv}"
+        );
         let table = render_top(&c, 2).unwrap();
         assert!(table.starts_with("B - A at the horizon, paired"), "{table}");
         assert_eq!(table.lines().count(), 5, "{table}");
@@ -159,10 +218,10 @@ mod tests {
         assert!(c.notes[0].contains("different seeds"));
         let f = &c.frame;
         let (ma, mb, d, se) = (
-            f.column("mean_a").unwrap().f64().unwrap().get(2).unwrap(),
-            f.column("mean_b").unwrap().f64().unwrap().get(2).unwrap(),
-            f.column("diff").unwrap().f64().unwrap().get(2).unwrap(),
-            f.column("se").unwrap().f64().unwrap().get(2).unwrap(),
+            f.column("mean_a").unwrap().f64().unwrap().get(0).unwrap(),
+            f.column("mean_b").unwrap().f64().unwrap().get(0).unwrap(),
+            f.column("diff").unwrap().f64().unwrap().get(0).unwrap(),
+            f.column("se").unwrap().f64().unwrap().get(0).unwrap(),
         );
         assert_eq!(d, mb - ma);
         assert!(se > 0.0);

@@ -3,7 +3,8 @@
 //! Both go through polars' `CsvWriter` with its default float format: the
 //! shortest decimal text that reads back as the same `f64` (round-trip
 //! exact, so deterministic: equal values give equal bytes), nulls as empty
-//! fields, `\n` line ends, quotes only where a field needs them.
+//! fields, empty text as `""` (so it reads back as text, not null), `\n`
+//! line ends, other quotes only where a field needs them.
 
 use polars::prelude::*;
 
@@ -50,7 +51,13 @@ impl Artifact for PathCsv<'_> {
         let mut text: [Vec<&str>; 5] = std::array::from_fn(|_| Vec::with_capacity(rows));
         for meta in &layout.series {
             for period in &layout.periods {
-                for (col, v) in text.iter_mut().zip([&meta.metric, &meta.commodity, &meta.key, &meta.unit, period]) {
+                for (col, v) in text.iter_mut().zip([
+                    &meta.metric,
+                    &meta.commodity,
+                    &meta.key,
+                    &meta.unit,
+                    period,
+                ]) {
                     col.push(v.as_str());
                 }
             }
@@ -70,7 +77,10 @@ impl Artifact for PathCsv<'_> {
 pub(crate) fn frame_to_csv(df: &DataFrame) -> PolarsResult<Vec<u8>> {
     let mut out = Vec::new();
     let mut df = df.clone();
-    CsvWriter::new(&mut out).include_header(true).with_line_terminator("\n".into()).finish(&mut df)?;
+    CsvWriter::new(&mut out)
+        .include_header(true)
+        .with_line_terminator("\n".into())
+        .finish(&mut df)?;
     Ok(out)
 }
 
@@ -86,23 +96,46 @@ mod tests {
         for t in 0..3 {
             acc.add_trial(&fixture::record(t));
         }
-        let bytes = SummaryCsv(&summary_frame(&layout, &acc).unwrap()).serialize().unwrap();
+        let bytes = SummaryCsv(&summary_frame(&layout, &acc).unwrap())
+            .serialize()
+            .unwrap();
         let text = String::from_utf8(bytes).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 13);
-        assert_eq!(lines[0], "metric,commodity,key,unit,period,n,mean,std,se,p05,p50,p95,min,max,p_any,cvar95");
-        assert!(lines[9].starts_with("total_cost,,world,USD,2026-01,3,1500000000.0,0.0,0.0,"), "{}", lines[9]);
+        assert_eq!(
+            lines[0],
+            "metric,commodity,key,unit,period,n,mean,std,se,p05,p50,p95,min,max,p_any,cvar95"
+        );
+        // Empty text is quoted, so that it reads back as "" rather than null.
+        assert!(
+            lines[9].starts_with("total_cost,\"\",world,USD,2026-01,3,1500000000.0,0.0,0.0,"),
+            "{}",
+            lines[9]
+        );
     }
 
     #[test]
     fn path_csv_text() {
         let layout = fixture::layout();
         let rec = fixture::record(0);
-        let text = String::from_utf8(PathCsv { layout: &layout, record: &rec }.serialize().unwrap()).unwrap();
+        let text = String::from_utf8(
+            PathCsv {
+                layout: &layout,
+                record: &rec,
+            }
+            .serialize()
+            .unwrap(),
+        )
+        .unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "metric,commodity,key,unit,period,value");
         assert_eq!(lines.len(), 13);
-        assert_eq!(lines[12], "total_cost,,world,USD,horizon,4503000000.0");
-        assert!(PathCsv { layout: &layout, record: &rec[1..] }.serialize().is_err());
+        assert_eq!(lines[12], "total_cost,\"\",world,USD,horizon,4503000000.0");
+        assert!(PathCsv {
+            layout: &layout,
+            record: &rec[1..]
+        }
+        .serialize()
+        .is_err());
     }
 }

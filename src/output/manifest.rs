@@ -72,7 +72,8 @@ impl Manifest {
     /// Reads `manifest.toml` from a result folder.
     pub fn read(dir: &std::path::Path) -> anyhow::Result<Manifest> {
         let path = dir.join(MANIFEST_FILE);
-        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
         Manifest::from_toml(&text).with_context(|| format!("cannot read {}", path.display()))
     }
 }
@@ -83,7 +84,9 @@ impl Artifact for Manifest {
     }
 
     fn serialize(&self) -> anyhow::Result<Vec<u8>> {
-        Ok(toml::to_string(self).context("cannot format the manifest")?.into_bytes())
+        Ok(toml::to_string(self)
+            .context("cannot format the manifest")?
+            .into_bytes())
     }
 }
 
@@ -107,8 +110,12 @@ mod seed_format {
             Text(String),
         }
         match Seed::deserialize(d)? {
-            Seed::Int(v) => u64::try_from(v).map_err(|_| de::Error::custom("the seed must not be negative")),
-            Seed::Text(t) => t.parse().map_err(|_| de::Error::custom(format!("`{t}` is not a seed"))),
+            Seed::Int(v) => {
+                u64::try_from(v).map_err(|_| de::Error::custom("the seed must not be negative"))
+            }
+            Seed::Text(t) => t
+                .parse()
+                .map_err(|_| de::Error::custom(format!("`{t}` is not a seed"))),
         }
     }
 }
@@ -140,14 +147,14 @@ pub(crate) mod tests {
     #[test]
     fn round_trips_and_handles_big_seeds() {
         let mut m = example();
-        let text = String::from_utf8(m.serialize().unwrap()).unwrap();
+        let text = String::from_utf8(Artifact::serialize(&m).unwrap()).unwrap();
         assert!(text.contains("seed = 42\n"), "{text}");
         assert!(!text.contains("shard"));
         assert_eq!(Manifest::from_toml(&text).unwrap(), m);
         m.seed = u64::MAX;
         m.shard = Some(ShardInfo { index: 1, count: 4 });
         m.merged_from = vec!["a".into()];
-        let text = String::from_utf8(m.serialize().unwrap()).unwrap();
+        let text = String::from_utf8(Artifact::serialize(&m).unwrap()).unwrap();
         assert!(text.contains("seed = \"18446744073709551615\""), "{text}");
         assert_eq!(Manifest::from_toml(&text).unwrap(), m);
         assert!(Manifest::from_toml("seed = 1").is_err());

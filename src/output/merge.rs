@@ -62,7 +62,12 @@ pub fn merge_runs(dirs: &[PathBuf], out: &Path, force: bool) -> anyhow::Result<M
                 acc.trials()
             );
         }
-        shards.push(Shard { dir: dir.clone(), manifest, layout, acc });
+        shards.push(Shard {
+            dir: dir.clone(),
+            manifest,
+            layout,
+            acc,
+        });
     }
     check_compatible(&shards)?;
     shards.sort_by_key(|s| (s.manifest.trial_start, s.manifest.trial_end));
@@ -75,14 +80,22 @@ pub fn merge_runs(dirs: &[PathBuf], out: &Path, force: bool) -> anyhow::Result<M
 
     let mut acc = Accumulator::new(layout.n_cells());
     for s in &shards {
-        acc.merge(&s.acc).with_context(|| format!("cannot merge {}", s.dir.display()))?;
+        acc.merge(&s.acc)
+            .with_context(|| format!("cannot merge {}", s.dir.display()))?;
     }
     let summary = summary_frame(&layout, &acc).context("cannot build the summary table")?;
     run_dir.write(&SummaryCsv(&summary))?;
-    run_dir.write(&StateFile { layout: &layout, accumulator: &acc })?;
+    run_dir.write(&StateFile {
+        layout: &layout,
+        accumulator: &acc,
+    })?;
 
     let mut notes = Vec::new();
-    let missing: Vec<String> = shards.iter().filter(|s| !s.dir.join(TRIALS_FILE).is_file()).map(|s| s.dir.display().to_string()).collect();
+    let missing: Vec<String> = shards
+        .iter()
+        .filter(|s| !s.dir.join(TRIALS_FILE).is_file())
+        .map(|s| s.dir.display().to_string())
+        .collect();
     let trials_parquet = missing.is_empty();
     if trials_parquet {
         let mut writer = TrialWriter::new(&run_dir.file(TRIALS_FILE), &layout)?;
@@ -91,25 +104,41 @@ pub fn merge_runs(dirs: &[PathBuf], out: &Path, force: bool) -> anyhow::Result<M
             let path = s.dir.join(TRIALS_FILE);
             read_trials(&path, &layout, CHUNK_TRIALS, |t, values| {
                 if t != expected {
-                    bail!("{}: expected trial {expected}, found trial {t}", path.display());
+                    bail!(
+                        "{}: expected trial {expected}, found trial {t}",
+                        path.display()
+                    );
                 }
                 expected += 1;
                 writer.push_horizon(t, values)
             })?;
             if expected != s.manifest.trial_end {
-                bail!("{}: holds trials {}..{expected}, the manifest says ..{}", path.display(), s.manifest.trial_start, s.manifest.trial_end);
+                bail!(
+                    "{}: holds trials {}..{expected}, the manifest says ..{}",
+                    path.display(),
+                    s.manifest.trial_start,
+                    s.manifest.trial_end
+                );
             }
         }
         writer.finish()?;
     } else if missing.len() < shards.len() {
-        notes.push(format!("{TRIALS_FILE} not written: these shards have none: {}", missing.join(", ")));
+        notes.push(format!(
+            "{TRIALS_FILE} not written: these shards have none: {}",
+            missing.join(", ")
+        ));
     }
 
     let manifest = Manifest {
         trial_start: 0,
         trial_end: total,
         shard: None,
-        started: shards.iter().map(|s| s.manifest.started.as_str()).min().unwrap_or_default().to_string(),
+        started: shards
+            .iter()
+            .map(|s| s.manifest.started.as_str())
+            .min()
+            .unwrap_or_default()
+            .to_string(),
         wall_seconds: shards.iter().map(|s| s.manifest.wall_seconds).sum(),
         threads: shards.iter().map(|s| s.manifest.threads).max().unwrap_or(0),
         merged_from: shards.iter().map(|s| s.dir.display().to_string()).collect(),
@@ -117,7 +146,13 @@ pub fn merge_runs(dirs: &[PathBuf], out: &Path, force: bool) -> anyhow::Result<M
     };
     run_dir.write(&manifest)?;
     let out = run_dir.commit()?;
-    Ok(MergeReport { out, shards: shards.len(), trials: total, trials_parquet, notes })
+    Ok(MergeReport {
+        out,
+        shards: shards.len(),
+        trials: total,
+        trials_parquet,
+        notes,
+    })
 }
 
 /// The shards must be pieces of one run.
@@ -127,10 +162,18 @@ fn check_compatible(shards: &[Shard]) -> anyhow::Result<()> {
     for s in &shards[1..] {
         let m = &s.manifest;
         let differs = |what: &str, a: &dyn std::fmt::Display, b: &dyn std::fmt::Display| {
-            anyhow::anyhow!("{} and {} come from different runs: {what} {a} vs {b}", first.dir.display(), s.dir.display())
+            anyhow::anyhow!(
+                "{} and {} come from different runs: {what} {a} vs {b}",
+                first.dir.display(),
+                s.dir.display()
+            )
         };
         if m.scenario_hash != m0.scenario_hash {
-            return Err(differs("scenario hash", &m0.scenario_hash, &m.scenario_hash));
+            return Err(differs(
+                "scenario hash",
+                &m0.scenario_hash,
+                &m.scenario_hash,
+            ));
         }
         if m.seed != m0.seed {
             return Err(differs("seed", &m0.seed, &m.seed));
@@ -142,10 +185,18 @@ fn check_compatible(shards: &[Shard]) -> anyhow::Result<()> {
             return Err(differs("total trials", &m0.trials, &m.trials));
         }
         if m.deterministic != m0.deterministic {
-            return Err(differs("deterministic", &m0.deterministic, &m.deterministic));
+            return Err(differs(
+                "deterministic",
+                &m0.deterministic,
+                &m.deterministic,
+            ));
         }
         if s.layout != first.layout {
-            bail!("{} and {} record different series or periods", first.dir.display(), s.dir.display());
+            bail!(
+                "{} and {} record different series or periods",
+                first.dir.display(),
+                s.dir.display()
+            );
         }
     }
     Ok(())
@@ -191,11 +242,18 @@ mod tests {
     use crate::output::{ShardInfo, MANIFEST_FILE, STATE_FILE, SUMMARY_FILE};
 
     /// Writes a result folder for trials `range` the way `corridor run` does.
-    fn write_run(dir: &Path, range: std::ops::Range<u64>, total: u64, shard: Option<ShardInfo>, keep_trials: bool) {
+    fn write_run(
+        dir: &Path,
+        range: std::ops::Range<u64>,
+        total: u64,
+        shard: Option<ShardInfo>,
+        keep_trials: bool,
+    ) {
         let layout = fixture::layout();
         let run_dir = RunDir::create(dir, false).unwrap();
         let mut acc = Accumulator::new(layout.n_cells());
-        let mut trials = keep_trials.then(|| TrialWriter::new(&run_dir.file(TRIALS_FILE), &layout).unwrap());
+        let mut trials =
+            keep_trials.then(|| TrialWriter::new(&run_dir.file(TRIALS_FILE), &layout).unwrap());
         for t in range.clone() {
             let rec = fixture::record(t);
             acc.add_trial(&rec);
@@ -206,8 +264,15 @@ mod tests {
         if let Some(w) = trials {
             w.finish().unwrap();
         }
-        run_dir.write(&SummaryCsv(&summary_frame(&layout, &acc).unwrap())).unwrap();
-        run_dir.write(&StateFile { layout: &layout, accumulator: &acc }).unwrap();
+        run_dir
+            .write(&SummaryCsv(&summary_frame(&layout, &acc).unwrap()))
+            .unwrap();
+        run_dir
+            .write(&StateFile {
+                layout: &layout,
+                accumulator: &acc,
+            })
+            .unwrap();
         let mut m = crate::output::manifest::tests::example();
         (m.trials, m.trial_start, m.trial_end, m.shard) = (total, range.start, range.end, shard);
         m.wall_seconds = (range.end - range.start) as f64;
@@ -230,21 +295,38 @@ mod tests {
             .iter()
             .map(|&i| {
                 let d = root.path().join(format!("s{i}"));
-                write_run(&d, shard_range(i, 3, total), total, Some(ShardInfo { index: i, count: 3 }), true);
+                write_run(
+                    &d,
+                    shard_range(i, 3, total),
+                    total,
+                    Some(ShardInfo { index: i, count: 3 }),
+                    true,
+                );
                 d
             })
             .collect();
         let out = root.path().join("merged");
         let report = merge_runs(&dirs, &out, false).unwrap();
-        assert_eq!((report.shards, report.trials, report.trials_parquet), (3, total, true));
+        assert_eq!(
+            (report.shards, report.trials, report.trials_parquet),
+            (3, total, true)
+        );
         for file in [SUMMARY_FILE, STATE_FILE, TRIALS_FILE] {
-            let (a, b) = (std::fs::read(whole.join(file)).unwrap(), std::fs::read(out.join(file)).unwrap());
+            let (a, b) = (
+                std::fs::read(whole.join(file)).unwrap(),
+                std::fs::read(out.join(file)).unwrap(),
+            );
             assert!(a == b, "{file} differs from the single run");
         }
         let m = Manifest::read(&out).unwrap();
-        assert_eq!((m.shard, m.trial_start, m.trial_end, m.wall_seconds), (None, 0, total, total as f64));
+        assert_eq!(
+            (m.shard, m.trial_start, m.trial_end, m.wall_seconds),
+            (None, 0, total, total as f64)
+        );
         assert_eq!(m.merged_from.len(), 3);
-        assert!(std::fs::read_to_string(out.join(MANIFEST_FILE)).unwrap().contains("merged_from"));
+        assert!(std::fs::read_to_string(out.join(MANIFEST_FILE))
+            .unwrap()
+            .contains("merged_from"));
         // Merging again into the same folder needs --force.
         let err = merge_runs(&dirs, &out, false).unwrap_err();
         assert!(format!("{err:#}").contains("use --force"));
@@ -255,27 +337,68 @@ mod tests {
     fn gaps_overlaps_and_mismatches_are_named() {
         let root = tempfile::tempdir().unwrap();
         let d = |name: &str| root.path().join(name);
-        write_run(&d("a"), 0..40, 100, Some(ShardInfo { index: 0, count: 3 }), false);
-        write_run(&d("b"), 60..100, 100, Some(ShardInfo { index: 2, count: 3 }), false);
-        write_run(&d("c"), 30..70, 100, Some(ShardInfo { index: 1, count: 3 }), true);
+        write_run(
+            &d("a"),
+            0..40,
+            100,
+            Some(ShardInfo { index: 0, count: 3 }),
+            false,
+        );
+        write_run(
+            &d("b"),
+            60..100,
+            100,
+            Some(ShardInfo { index: 2, count: 3 }),
+            false,
+        );
+        write_run(
+            &d("c"),
+            30..70,
+            100,
+            Some(ShardInfo { index: 1, count: 3 }),
+            true,
+        );
         let out = d("out");
-        let err = format!("{:#}", merge_runs(&[d("a"), d("b")], &out, false).unwrap_err());
+        let err = format!(
+            "{:#}",
+            merge_runs(&[d("a"), d("b")], &out, false).unwrap_err()
+        );
         assert!(err.contains("trials 40..60 are missing"), "{err}");
         let err = format!("{:#}", merge_runs(&[d("b")], &out, false).unwrap_err());
         assert!(err.contains("trials 0..60 are missing"), "{err}");
-        let err = format!("{:#}", merge_runs(&[d("a"), d("c"), d("b")], &out, false).unwrap_err());
+        let err = format!(
+            "{:#}",
+            merge_runs(&[d("a"), d("c"), d("b")], &out, false).unwrap_err()
+        );
         assert!(err.contains("overlap on trials 30..40"), "{err}");
         assert!(!out.exists(), "nothing written on error");
 
         // A shard from another seed.
-        write_run(&d("e"), 40..60, 100, Some(ShardInfo { index: 1, count: 3 }), false);
+        write_run(
+            &d("e"),
+            40..60,
+            100,
+            Some(ShardInfo { index: 1, count: 3 }),
+            false,
+        );
         let mut m = Manifest::read(&d("e")).unwrap();
         m.seed = 7;
-        std::fs::write(d("e").join(MANIFEST_FILE), crate::output::Artifact::serialize(&m).unwrap()).unwrap();
-        let err = format!("{:#}", merge_runs(&[d("a"), d("e"), d("b")], &out, false).unwrap_err());
+        std::fs::write(
+            d("e").join(MANIFEST_FILE),
+            crate::output::Artifact::serialize(&m).unwrap(),
+        )
+        .unwrap();
+        let err = format!(
+            "{:#}",
+            merge_runs(&[d("a"), d("e"), d("b")], &out, false).unwrap_err()
+        );
         assert!(err.contains("seed 42 vs 7"), "{err}");
         m.seed = 42;
-        std::fs::write(d("e").join(MANIFEST_FILE), crate::output::Artifact::serialize(&m).unwrap()).unwrap();
+        std::fs::write(
+            d("e").join(MANIFEST_FILE),
+            crate::output::Artifact::serialize(&m).unwrap(),
+        )
+        .unwrap();
         let report = merge_runs(&[d("a"), d("e"), d("b")], &out, false).unwrap();
         assert!(!report.trials_parquet);
         assert!(!out.join(TRIALS_FILE).exists());

@@ -67,12 +67,15 @@ pub trait Artifact {
 /// then renamed over it.
 pub fn write_file_atomic(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
     use anyhow::Context;
-    let name = path.file_name().with_context(|| format!("{} is not a file path", path.display()))?;
+    let name = path
+        .file_name()
+        .with_context(|| format!("{} is not a file path", path.display()))?;
     let mut tmp_name = name.to_os_string();
     tmp_name.push(format!(".partial-{}", std::process::id()));
     let tmp: PathBuf = path.with_file_name(tmp_name);
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
     }
     std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| {

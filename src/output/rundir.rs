@@ -30,17 +30,28 @@ impl RunDir {
         let name = target
             .file_name()
             .filter(|n| *n != "." && *n != "..")
-            .with_context(|| format!("`{}` cannot be a result folder: give a folder name", target.display()))?;
+            .with_context(|| {
+                format!(
+                    "`{}` cannot be a result folder: give a folder name",
+                    target.display()
+                )
+            })?;
         check_target(target, force)?;
         let mut tmp_name = name.to_os_string();
         tmp_name.push(format!(".partial-{}", std::process::id()));
         let tmp = target.with_file_name(tmp_name);
         if tmp.exists() {
             // Left by an earlier process with the same id that was killed.
-            fs::remove_dir_all(&tmp).with_context(|| format!("cannot remove stale {}", tmp.display()))?;
+            fs::remove_dir_all(&tmp)
+                .with_context(|| format!("cannot remove stale {}", tmp.display()))?;
         }
         fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-        Ok(RunDir { target: target.to_path_buf(), tmp, force, committed: false })
+        Ok(RunDir {
+            target: target.to_path_buf(),
+            tmp,
+            force,
+            committed: false,
+        })
     }
 
     /// The temporary folder files are written to until the commit.
@@ -61,7 +72,9 @@ impl RunDir {
     /// Writes one artifact into the folder; returns its temporary path.
     pub fn write(&self, artifact: &dyn Artifact) -> anyhow::Result<PathBuf> {
         let path = self.file(artifact.file_name());
-        let bytes = artifact.serialize().with_context(|| format!("cannot write {}", artifact.file_name()))?;
+        let bytes = artifact
+            .serialize()
+            .with_context(|| format!("cannot write {}", artifact.file_name()))?;
         fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
         Ok(path)
     }
@@ -72,18 +85,27 @@ impl RunDir {
         // The target may have appeared while the run was going.
         check_target(&self.target, self.force)?;
         if self.target.exists() {
-            let mut old_name = self.target.file_name().expect("checked in create").to_os_string();
+            let mut old_name = self
+                .target
+                .file_name()
+                .expect("checked in create")
+                .to_os_string();
             old_name.push(format!(".old-{}", std::process::id()));
             let old = self.target.with_file_name(old_name);
-            fs::rename(&self.target, &old).with_context(|| format!("cannot replace {}", self.target.display()))?;
+            fs::rename(&self.target, &old)
+                .with_context(|| format!("cannot replace {}", self.target.display()))?;
             if let Err(e) = fs::rename(&self.tmp, &self.target) {
                 // Put the old result back rather than leave nothing.
                 let _ = fs::rename(&old, &self.target);
-                return Err(e).with_context(|| format!("cannot move the result to {}", self.target.display()));
+                return Err(e).with_context(|| {
+                    format!("cannot move the result to {}", self.target.display())
+                });
             }
-            fs::remove_dir_all(&old).with_context(|| format!("cannot remove the replaced {}", old.display()))?;
+            fs::remove_dir_all(&old)
+                .with_context(|| format!("cannot remove the replaced {}", old.display()))?;
         } else {
-            fs::rename(&self.tmp, &self.target).with_context(|| format!("cannot move the result to {}", self.target.display()))?;
+            fs::rename(&self.tmp, &self.target)
+                .with_context(|| format!("cannot move the result to {}", self.target.display()))?;
         }
         self.committed = true;
         Ok(self.target.clone())
@@ -106,9 +128,16 @@ fn check_target(target: &Path, force: bool) -> anyhow::Result<()> {
         Err(e) => return Err(e).with_context(|| format!("cannot inspect {}", target.display())),
     };
     if !meta.is_dir() {
-        return Err(InvalidInput::Usage(format!("{} exists and is not a folder", target.display())).into());
+        return Err(InvalidInput::Usage(format!(
+            "{} exists and is not a folder",
+            target.display()
+        ))
+        .into());
     }
-    let empty = fs::read_dir(target).with_context(|| format!("cannot read {}", target.display()))?.next().is_none();
+    let empty = fs::read_dir(target)
+        .with_context(|| format!("cannot read {}", target.display()))?
+        .next()
+        .is_none();
     if !empty && !force {
         return Err(InvalidInput::Usage(format!(
             "{} already exists and is not empty; use --force to replace it",
@@ -141,7 +170,12 @@ mod tests {
         dir.write(&Text("one")).unwrap();
         assert!(!target.exists());
         let tmp = dir.path().to_path_buf();
-        assert!(tmp.file_name().unwrap().to_str().unwrap().starts_with("run1.partial-"));
+        assert!(tmp
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("run1.partial-"));
         assert_eq!(dir.commit().unwrap(), target);
         assert!(!tmp.exists());
         assert_eq!(fs::read_to_string(target.join("a.txt")).unwrap(), "one");
@@ -154,7 +188,11 @@ mod tests {
         dir.write(&Text("two")).unwrap();
         dir.commit().unwrap();
         assert_eq!(fs::read_to_string(target.join("a.txt")).unwrap(), "two");
-        assert_eq!(fs::read_dir(target.parent().unwrap()).unwrap().count(), 1, "no leftovers");
+        assert_eq!(
+            fs::read_dir(target.parent().unwrap()).unwrap().count(),
+            1,
+            "no leftovers"
+        );
     }
 
     #[test]

@@ -59,11 +59,19 @@ impl StateFile<'_> {
         }
         let len = u64::from_le_bytes(rest[4..12].try_into().expect("8 bytes"));
         let rest = &rest[12..];
-        let len = usize::try_from(len).ok().filter(|&l| l <= rest.len()).context("truncated state file")?;
-        let layout: Layout = postcard::from_bytes(&rest[..len]).context("corrupt layout in state file")?;
+        let len = usize::try_from(len)
+            .ok()
+            .filter(|&l| l <= rest.len())
+            .context("truncated state file")?;
+        let layout: Layout =
+            postcard::from_bytes(&rest[..len]).context("corrupt layout in state file")?;
         let accumulator = Accumulator::from_bytes(&rest[len..])?;
         if layout.n_cells() != accumulator.n_cells() {
-            bail!("corrupt state file: the layout has {} cells but the state {}", layout.n_cells(), accumulator.n_cells());
+            bail!(
+                "corrupt state file: the layout has {} cells but the state {}",
+                layout.n_cells(),
+                accumulator.n_cells()
+            );
         }
         Ok((layout, accumulator))
     }
@@ -71,7 +79,8 @@ impl StateFile<'_> {
     /// Reads `state.bin` from a result folder.
     pub fn read(dir: &std::path::Path) -> anyhow::Result<(Layout, Accumulator)> {
         let path = dir.join(STATE_FILE);
-        let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let bytes =
+            std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
         StateFile::parse(&bytes).with_context(|| format!("cannot read {}", path.display()))
     }
 }
@@ -88,7 +97,12 @@ mod tests {
         for t in 0..20 {
             acc.add_trial(&fixture::record(t));
         }
-        let bytes = StateFile { layout: &layout, accumulator: &acc }.serialize().unwrap();
+        let bytes = StateFile {
+            layout: &layout,
+            accumulator: &acc,
+        }
+        .serialize()
+        .unwrap();
         let (l2, a2) = StateFile::parse(&bytes).unwrap();
         assert_eq!(l2, layout);
         assert_eq!(a2.to_bytes(), acc.to_bytes());

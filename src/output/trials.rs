@@ -12,7 +12,13 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use anyhow::{bail, Context};
-use polars::prelude::*;
+use polars::io::parquet::write::BatchedWriter;
+// Named imports: the polars prelude's `PolarsContext` would clash with
+// anyhow's `Context` methods.
+use polars::prelude::{
+    Column, DataFrame, DataType, Field, IdxSize, LazyFrame, ParquetWriter, PlRefPath, PolarsResult,
+    ScanArgsParquet, Schema,
+};
 
 use crate::aggregate::{Layout, SeriesMeta};
 
@@ -24,7 +30,7 @@ const ROWS_PER_GROUP: usize = 1 << 16;
 /// complete the file.
 pub struct TrialWriter {
     path: PathBuf,
-    writer: polars::prelude::BatchedWriter<SharedFile>,
+    writer: BatchedWriter<SharedFile>,
     file: SharedFile,
     series: Vec<SeriesMeta>,
     periods: usize,
@@ -48,7 +54,8 @@ fn schema() -> Schema {
 impl TrialWriter {
     /// Creates (or truncates) `path` for records described by `layout`.
     pub fn new(path: &Path, layout: &Layout) -> anyhow::Result<TrialWriter> {
-        let file = File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+        let file =
+            File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
         let file = SharedFile(Arc::new(Mutex::new(BufWriter::new(file))));
         let writer = ParquetWriter::new(file.clone())
             .set_parallel(false)
@@ -72,31 +79,52 @@ impl TrialWriter {
     /// horizon values are kept.
     pub fn push(&mut self, trial: u64, record: &[f64]) -> anyhow::Result<()> {
         if record.len() != self.series.len() * self.periods {
-            bail!("a record has {} values but the layout describes {}", record.len(), self.series.len() * self.periods);
+            bail!(
+                "a record has {} values but the layout describes {}",
+                record.len(),
+                self.series.len() * self.periods
+            );
         }
+        self.check_order(trial)?;
         let horizon = self.periods - 1;
-        self.push_values(trial, (0..self.series.len()).map(|s| record[s * self.periods + horizon]))
+        for s in 0..self.series.len() {
+            self.push_value(trial, record[s * self.periods + horizon]);
+        }
+        self.end_trial(trial)
     }
 
     /// Adds trial `trial`'s horizon values, one per series in layout order.
     pub fn push_horizon(&mut self, trial: u64, values: &[f64]) -> anyhow::Result<()> {
         if values.len() != self.series.len() {
-            bail!("{} horizon values for {} series", values.len(), self.series.len());
+            bail!(
+                "{} horizon values for {} series",
+                values.len(),
+                self.series.len()
+            );
         }
-        self.push_values(trial, values.iter().copied())
+        self.check_order(trial)?;
+        for &v in values {
+            self.push_value(trial, v);
+        }
+        self.end_trial(trial)
     }
 
-    fn push_values(&mut self, trial: u64, values: impl Iterator<Item = f64>) -> anyhow::Result<()> {
+    fn check_order(&mut self, trial: u64) -> anyhow::Result<()> {
         if let Some(next) = self.next_trial {
             if trial < next {
                 bail!("trial {trial} pushed after trial {}: per-trial data must be written in trial order", next - 1);
             }
         }
         self.next_trial = Some(trial + 1);
-        for v in values {
-            self.trial.push(trial);
-            self.value.push(v.is_finite().then_some(v));
-        }
+        Ok(())
+    }
+
+    fn push_value(&mut self, trial: u64, v: f64) {
+        self.trial.push(trial);
+        self.value.push(v.is_finite().then_some(v));
+    }
+
+    fn end_trial(&mut self, trial: u64) -> anyhow::Result<()> {
         if (trial + 1) % self.trials_per_group == 0 {
             self.flush()?;
         }
@@ -107,10 +135,15 @@ impl TrialWriter {
         if self.trial.is_empty() {
             return Ok(());
         }
-        let (trial, value) = (std::mem::take(&mut self.trial), std::mem::take(&mut self.value));
+        let (trial, value) = (
+            std::mem::take(&mut self.trial),
+            std::mem::take(&mut self.value),
+        );
         let rows = trial.len();
         let series = &self.series;
-        let text = |f: fn(&SeriesMeta) -> &str| -> Vec<&str> { (0..rows).map(|r| f(&series[r % series.len()])).collect() };
+        let text = |f: fn(&SeriesMeta) -> &str| -> Vec<&str> {
+            (0..rows).map(|r| f(&series[r % series.len()])).collect()
+        };
         let df = DataFrame::new(
             rows,
             vec![
@@ -121,14 +154,20 @@ impl TrialWriter {
                 Column::new("value".into(), value),
             ],
         )?;
-        self.writer.write_batch(&df).with_context(|| format!("cannot write {}", self.path.display()))
+        self.writer
+            .write_batch(&df)
+            .with_context(|| format!("cannot write {}", self.path.display()))
     }
 
     /// Writes the last row group and the file footer.
     pub fn finish(mut self) -> anyhow::Result<()> {
         self.flush()?;
-        self.writer.finish().with_context(|| format!("cannot write {}", self.path.display()))?;
-        self.file.flush().with_context(|| format!("cannot write {}", self.path.display()))
+        self.writer
+            .finish()
+            .with_context(|| format!("cannot write {}", self.path.display()))?;
+        self.file
+            .flush()
+            .with_context(|| format!("cannot write {}", self.path.display()))
     }
 }
 
@@ -139,11 +178,17 @@ struct SharedFile(Arc<Mutex<BufWriter<File>>>);
 
 impl Write for SharedFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().map_err(|_| std::io::Error::other("writer lock poisoned"))?.write(buf)
+        self.0
+            .lock()
+            .map_err(|_| std::io::Error::other("writer lock poisoned"))?
+            .write(buf)
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        self.0.lock().map_err(|_| std::io::Error::other("writer lock poisoned"))?.flush()
+        self.0
+            .lock()
+            .map_err(|_| std::io::Error::other("writer lock poisoned"))?
+            .flush()
     }
 }
 
@@ -164,16 +209,31 @@ pub fn read_trials(
     let mut offset: i64 = 0;
     let mut values = Vec::with_capacity(n);
     loop {
-        let df = lf.clone().slice(offset, chunk_rows as IdxSize).collect().with_context(ctx)?;
+        let df = lf
+            .clone()
+            .slice(offset, chunk_rows as IdxSize)
+            .collect()
+            .with_context(ctx)?;
         let rows = df.height();
         if rows == 0 {
             break;
         }
         if n == 0 || rows % n != 0 {
-            bail!("{}: {rows} rows do not make whole trials of {n} series", path.display());
+            bail!(
+                "{}: {rows} rows do not make whole trials of {n} series",
+                path.display()
+            );
         }
-        let trial = df.column("trial").with_context(ctx)?.u64().with_context(ctx)?;
-        let value = df.column("value").with_context(ctx)?.f64().with_context(ctx)?;
+        let trial = df
+            .column("trial")
+            .with_context(ctx)?
+            .u64()
+            .with_context(ctx)?;
+        let value = df
+            .column("value")
+            .with_context(ctx)?
+            .f64()
+            .with_context(ctx)?;
         let text: Vec<_> = ["metric", "commodity", "key"]
             .iter()
             .map(|c| Ok(df.column(c)?.str()?.clone()))
@@ -189,7 +249,11 @@ pub fn read_trials(
                     && text[1].get(r) == Some(meta.commodity.as_str())
                     && text[2].get(r) == Some(meta.key.as_str());
                 if !same {
-                    bail!("{}: row {} does not follow the layout (trial {t}, series {s})", path.display(), offset as usize + r);
+                    bail!(
+                        "{}: row {} does not follow the layout (trial {t}, series {s})",
+                        path.display(),
+                        offset as usize + r
+                    );
                 }
                 values.push(value.get(r).unwrap_or(f64::NAN));
             }

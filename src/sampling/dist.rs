@@ -10,7 +10,10 @@ use statrs::distribution::{Beta, ContinuousCDF, Normal};
 /// Mean of a normal clamped to `[min, max]` (clamping, not truncation).
 pub fn clamped_normal_mean(mean: f64, sd: f64, min: Option<f64>, max: Option<f64>) -> f64 {
     if sd <= 0.0 {
-        return mean.clamp(min.unwrap_or(f64::NEG_INFINITY), max.unwrap_or(f64::INFINITY));
+        return mean.clamp(
+            min.unwrap_or(f64::NEG_INFINITY),
+            max.unwrap_or(f64::INFINITY),
+        );
     }
     let n = Normal::standard();
     let phi = |z: f64| (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt();
@@ -37,15 +40,25 @@ pub fn quantile(d: &Dist, u: f64) -> f64 {
     match d {
         Dist::Normal { mean, sd, min, max } => {
             let x = mean + sd * Normal::standard().inverse_cdf(u);
-            x.clamp(min.unwrap_or(f64::NEG_INFINITY), max.unwrap_or(f64::INFINITY))
+            x.clamp(
+                min.unwrap_or(f64::NEG_INFINITY),
+                max.unwrap_or(f64::INFINITY),
+            )
         }
         Dist::Lognormal { mean, sd } => {
             let (m, s) = lognormal_params(*mean, *sd);
             (m + s * Normal::standard().inverse_cdf(u)).exp()
         }
-        Dist::Beta { alpha, beta, min, max } => {
+        Dist::Beta {
+            alpha,
+            beta,
+            min,
+            max,
+        } => {
             let (lo, hi) = (min.unwrap_or(0.0), max.unwrap_or(1.0));
-            let x = Beta::new(*alpha, *beta).map(|b| b.inverse_cdf(u)).unwrap_or(0.5);
+            let x = Beta::new(*alpha, *beta)
+                .map(|b| b.inverse_cdf(u))
+                .unwrap_or(0.5);
             lo + (hi - lo) * x
         }
         Dist::Uniform { min, max } => min + (max - min) * u,
@@ -84,7 +97,9 @@ pub fn quantile(d: &Dist, u: f64) -> f64 {
             if values.is_empty() {
                 return 0.0;
             }
-            let total: f64 = weights.as_ref().map_or(values.len() as f64, |w| w.iter().sum());
+            let total: f64 = weights
+                .as_ref()
+                .map_or(values.len() as f64, |w| w.iter().sum());
             let mut acc = 0.0;
             for (i, v) in values.iter().enumerate() {
                 acc += weights.as_ref().map_or(1.0, |w| w[i]) / total;
@@ -109,13 +124,25 @@ mod tests {
 
     #[test]
     fn quantiles_hit_known_points() {
-        let n = Dist::Normal { mean: 10.0, sd: 2.0, min: None, max: None };
+        let n = Dist::Normal {
+            mean: 10.0,
+            sd: 2.0,
+            min: None,
+            max: None,
+        };
         assert!((quantile(&n, 0.5) - 10.0).abs() < 1e-9);
-        let t = Dist::Triangular { min: 0.0, mode: 1.0, max: 2.0 };
+        let t = Dist::Triangular {
+            min: 0.0,
+            mode: 1.0,
+            max: 2.0,
+        };
         assert!((quantile(&t, 0.5) - 1.0).abs() < 1e-12);
         assert_eq!(quantile(&Dist::Bernoulli { p: 0.3 }, 0.69), 0.0);
         assert_eq!(quantile(&Dist::Bernoulli { p: 0.3 }, 0.71), 1.0);
-        let ln = Dist::Lognormal { mean: 30.0, sd: 15.0 };
+        let ln = Dist::Lognormal {
+            mean: 30.0,
+            sd: 15.0,
+        };
         let (m, s) = lognormal_params(30.0, 15.0);
         assert!((quantile(&ln, 0.5) - m.exp()).abs() < 1e-9 && s > 0.0);
     }

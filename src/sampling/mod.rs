@@ -57,7 +57,11 @@ pub struct TrialDraws {
 impl TrialDraws {
     /// Streams for `m` under `seed`.
     pub fn new(m: &CompiledModel, seed: u64) -> Self {
-        let keys: Vec<[u8; 32]> = m.streams.iter().map(|n| stream_key(seed, "process", n)).collect();
+        let keys: Vec<[u8; 32]> = m
+            .streams
+            .iter()
+            .map(|n| stream_key(seed, "process", n))
+            .collect();
         let rngs = keys.iter().map(|k| rng_for(k, 0)).collect();
         TrialDraws { keys, rngs }
     }
@@ -92,7 +96,11 @@ impl ParamSampler {
     pub fn new(m: &CompiledModel, seed: u64, sampling: Sampling) -> Self {
         let n = m.uncertain.len();
         ParamSampler {
-            keys: m.uncertain.iter().map(|u| stream_key(seed, "param", &u.name)).collect(),
+            keys: m
+                .uncertain
+                .iter()
+                .map(|u| stream_key(seed, "param", &u.name))
+                .collect(),
             sampling,
             normal: Normal::standard(),
             u: vec![0.0; n],

@@ -22,7 +22,11 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A diagnostic at `loc`.
     pub fn new(loc: Loc, message: impl Into<String>) -> Self {
-        Diagnostic { loc, message: message.into(), help: None }
+        Diagnostic {
+            loc,
+            message: message.into(),
+            help: None,
+        }
     }
 
     /// Adds a suggestion.
@@ -57,22 +61,39 @@ impl Diagnostics {
     /// Renders every diagnostic with a source snippet (no colour when
     /// `color` is false, for logs and tests).
     pub fn render(&self, color: bool) -> String {
-        use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
-        let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+        use miette::{
+            GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource,
+        };
+        let theme = if color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
         let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1);
         let mut out = String::new();
         for d in &self.items {
-            out.push_str(&format!("error: {}: {}\n", self.position(&d.loc), d.message));
+            out.push_str(&format!(
+                "error: {}: {}\n",
+                self.position(&d.loc),
+                d.message
+            ));
             if let Some(f) = self.sources.files.get(d.loc.file) {
                 let start = d.loc.span.start.min(f.text.len());
-                let len = d.loc.span.end.saturating_sub(d.loc.span.start).min(f.text.len() - start);
+                let len = d
+                    .loc
+                    .span
+                    .end
+                    .saturating_sub(d.loc.span.start)
+                    .min(f.text.len() - start);
                 let mut md = MietteDiagnostic::new(d.message.clone())
                     .with_label(LabeledSpan::at(start..start + len, "here"));
                 if let Some(h) = &d.help {
                     md = md.with_help(h.clone());
                 }
-                let report = miette::Report::new(md)
-                    .with_source_code(NamedSource::new(f.path.display().to_string(), f.text.clone()));
+                let report = miette::Report::new(md).with_source_code(NamedSource::new(
+                    f.path.display().to_string(),
+                    f.text.clone(),
+                ));
                 let mut s = String::new();
                 if handler.render_report(&mut s, report.as_ref()).is_ok() {
                     out.push_str(&s);
@@ -83,7 +104,10 @@ impl Diagnostics {
             }
         }
         let n = self.items.len();
-        out.push_str(&format!("{n} problem{} found\n", if n == 1 { "" } else { "s" }));
+        out.push_str(&format!(
+            "{n} problem{} found\n",
+            if n == 1 { "" } else { "s" }
+        ));
         out
     }
 }
@@ -114,7 +138,10 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 
 /// The candidate closest to `word` by edit distance, if close enough to be
 /// a plausible typo.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (edit_distance(word, c), c))
@@ -129,7 +156,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }
@@ -148,7 +177,10 @@ mod tests {
 
     #[test]
     fn did_you_mean_finds_typos_only() {
-        assert_eq!(did_you_mean("capcity", ["capacity", "cost"]), Some("capacity"));
+        assert_eq!(
+            did_you_mean("capcity", ["capacity", "cost"]),
+            Some("capacity")
+        );
         assert_eq!(did_you_mean("zzz", ["capacity", "cost"]), None);
     }
 }

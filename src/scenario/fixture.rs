@@ -64,7 +64,11 @@ corridor = "china_direct"
 pub fn patch(edits: &[(&str, &str)]) -> String {
     let mut text = WORLD.to_string();
     for (old, new) in edits {
-        assert_eq!(text.matches(old).count(), 1, "`{old}` must occur once in the fixture world");
+        assert_eq!(
+            text.matches(old).count(),
+            1,
+            "`{old}` must occur once in the fixture world"
+        );
         text = text.replacen(old, new, 1);
     }
     text
@@ -89,7 +93,10 @@ pub fn fails_with(text: &str, message: &str) -> Diagnostic {
     let found = problems(text);
     let messages: Vec<&str> = found.iter().map(|d| d.message.as_str()).collect();
     assert_eq!(messages, [message], "problems: {found:#?}");
-    found.into_iter().next().unwrap_or_else(|| Diagnostic::new(Default::default(), ""))
+    found
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| Diagnostic::new(Default::default(), ""))
 }
 
 /// 1-based line of a diagnostic in `text`.

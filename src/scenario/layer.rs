@@ -32,13 +32,23 @@ fn merge(base: &mut ScenarioFile, child: ScenarioFile) {
     mc.seed = child.montecarlo.seed.or(mc.seed.take());
     mc.sampling = child.montecarlo.sampling.or(mc.sampling.take());
 
-    by_key(&mut base.commodities, child.commodities, |x| x.id.value.clone());
+    by_key(&mut base.commodities, child.commodities, |x| {
+        x.id.value.clone()
+    });
     by_key(&mut base.regions, child.regions, |x| x.id.value.clone());
     by_key(&mut base.hubs, child.hubs, |x| x.id.value.clone());
-    by_key(&mut base.supply, child.supply, |x| format!("{}/{}", x.region.value, x.commodity.value));
-    by_key(&mut base.demand, child.demand, |x| format!("{}/{}", x.region.value, x.commodity.value));
-    by_key(&mut base.processing, child.processing, |x| x.id.value.clone());
-    by_key(&mut base.stockpiles, child.stockpiles, |x| x.id.value.clone());
+    by_key(&mut base.supply, child.supply, |x| {
+        format!("{}/{}", x.region.value, x.commodity.value)
+    });
+    by_key(&mut base.demand, child.demand, |x| {
+        format!("{}/{}", x.region.value, x.commodity.value)
+    });
+    by_key(&mut base.processing, child.processing, |x| {
+        x.id.value.clone()
+    });
+    by_key(&mut base.stockpiles, child.stockpiles, |x| {
+        x.id.value.clone()
+    });
     by_key(&mut base.legs, child.legs, |x| x.id.value.clone());
     by_key(&mut base.routes, child.routes, |x| x.id.value.clone());
     by_key(&mut base.policies, child.policies, |x| x.id.value.clone());
@@ -51,7 +61,11 @@ fn by_key<T>(base: &mut Vec<Sp<T>>, child: Vec<Sp<T>>, key: impl Fn(&T) -> Strin
         let k = key(&item.value);
         // A key the child itself repeats is kept twice, so that validation
         // reports the duplicate instead of the later entry silently winning.
-        let slot = if seen.insert(k.clone()) { base.iter_mut().find(|b| key(&b.value) == k) } else { None };
+        let slot = if seen.insert(k.clone()) {
+            base.iter_mut().find(|b| key(&b.value) == k)
+        } else {
+            None
+        };
         match slot {
             Some(slot) => *slot = item,
             None => base.push(item),
@@ -86,7 +100,11 @@ mod tests {
     #[test]
     fn a_key_repeated_within_the_child_is_kept_twice() {
         let base = parse_str("[scenario]\n[[regions]]\nid=\"KZ\"\n", 0).unwrap();
-        let child = parse_str("[scenario]\n[[regions]]\nid=\"KZ\"\n[[regions]]\nid=\"KZ\"\n", 1).unwrap();
+        let child = parse_str(
+            "[scenario]\n[[regions]]\nid=\"KZ\"\n[[regions]]\nid=\"KZ\"\n",
+            1,
+        )
+        .unwrap();
         let out = layer(vec![base, child]);
         let files: Vec<_> = out.regions.iter().map(|r| r.id.file).collect();
         assert_eq!(files, [1, 1]);

@@ -65,7 +65,12 @@ impl Scenario {
     pub fn content_hash(&self) -> String {
         let mut h = Sha256::new();
         for f in &self.sources.files {
-            h.update(f.path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
+            h.update(
+                f.path
+                    .file_name()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            );
             h.update([0]);
             h.update(f.text.as_bytes());
             h.update([0]);
@@ -87,7 +92,10 @@ pub fn load(path: &Path) -> Result<Scenario, Diagnostics> {
     let mut problems = Vec::new();
     let chain = read_chain(path, &mut sources, &mut problems);
     if !problems.is_empty() {
-        return Err(Diagnostics { items: problems, sources });
+        return Err(Diagnostics {
+            items: problems,
+            sources,
+        });
     }
     let file = layer::layer(chain);
     let scenario = Scenario { file, sources };
@@ -95,7 +103,10 @@ pub fn load(path: &Path) -> Result<Scenario, Diagnostics> {
     if problems.is_empty() {
         Ok(scenario)
     } else {
-        Err(Diagnostics { items: problems, sources: scenario.sources })
+        Err(Diagnostics {
+            items: problems,
+            sources: scenario.sources,
+        })
     }
 }
 
@@ -107,30 +118,63 @@ pub fn parse_str(text: &str, file: FileId) -> Result<ScenarioFile, Diagnostic> {
 
 /// Loads a scenario from text alone (tests, benches); `extends` is not allowed.
 pub fn load_str(text: &str) -> Result<Scenario, Diagnostics> {
-    let sources = Sources { files: vec![SourceFile { path: "<inline>".into(), text: text.to_string() }] };
+    let sources = Sources {
+        files: vec![SourceFile {
+            path: "<inline>".into(),
+            text: text.to_string(),
+        }],
+    };
     let file = match parse_str(text, 0) {
         Ok(f) => f,
-        Err(d) => return Err(Diagnostics { items: vec![d], sources }),
+        Err(d) => {
+            return Err(Diagnostics {
+                items: vec![d],
+                sources,
+            })
+        }
     };
     let scenario = Scenario { file, sources };
     let problems = validate::validate(&scenario);
     if problems.is_empty() {
         Ok(scenario)
     } else {
-        Err(Diagnostics { items: problems, sources: scenario.sources })
+        Err(Diagnostics {
+            items: problems,
+            sources: scenario.sources,
+        })
     }
 }
 
 /// Reads `path` and its `extends` ancestors; returns the files base first.
-fn read_chain(path: &Path, sources: &mut Sources, problems: &mut Vec<Diagnostic>) -> Vec<ScenarioFile> {
+fn read_chain(
+    path: &Path,
+    sources: &mut Sources,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<ScenarioFile> {
     let mut chain = Vec::new();
-    let mut next = Some((path.to_path_buf(), Loc { file: FileId::MAX, span: 0..0 }));
+    let mut next = Some((
+        path.to_path_buf(),
+        Loc {
+            file: FileId::MAX,
+            span: 0..0,
+        },
+    ));
     while let Some((p, from)) = next.take() {
         let canonical = std::fs::canonicalize(&p).unwrap_or_else(|_| p.clone());
-        if sources.files.iter().any(|f| std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone()) == canonical) {
+        if sources
+            .files
+            .iter()
+            .any(|f| std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone()) == canonical)
+        {
             problems.push(
-                Diagnostic::new(from, format!("`extends` cycle: {} is already part of this scenario", p.display()))
-                    .help("a scenario may extend a chain of files, but no file twice"),
+                Diagnostic::new(
+                    from,
+                    format!(
+                        "`extends` cycle: {} is already part of this scenario",
+                        p.display()
+                    ),
+                )
+                .help("a scenario may extend a chain of files, but no file twice"),
             );
             break;
         }
@@ -145,7 +189,10 @@ fn read_chain(path: &Path, sources: &mut Sources, problems: &mut Vec<Diagnostic>
             }
         };
         let id = sources.files.len();
-        sources.files.push(SourceFile { path: p.clone(), text });
+        sources.files.push(SourceFile {
+            path: p.clone(),
+            text,
+        });
         match parse_str(&sources.files[id].text, id) {
             Ok(file) => {
                 if let Some(ext) = &file.scenario.extends {
@@ -176,6 +223,17 @@ fn toml_error(e: toml::de::Error, file: FileId) -> Diagnostic {
             } else if !expected.is_empty() {
                 d = d.help(format!("expected one of: {}", expected.join(", ")));
             }
+        } else if message.starts_with("missing field") {
+            d = d.help(format!(
+                "add `{bad} = ...` to this table; docs/scenarios.md lists what each table needs"
+            ));
+        }
+    }
+    if d.help.is_none() {
+        if message.contains("invalid basic string") || message.contains("invalid literal string") {
+            d = d.help("close the string with a quote on the same line, or use \"\"\"...\"\"\" for text over several lines");
+        } else if message.contains("duplicate key") {
+            d = d.help("a key may appear only once in a table");
         }
     }
     d
@@ -189,7 +247,11 @@ mod tests {
     fn unknown_key_gets_did_you_mean() {
         let text = "[scenario]\nname = \"x\"\n[[commodities]]\nid = \"oil\"\nunit = \"kt\"\nreference_prce = 1.0\n";
         let d = parse_str(text, 0).unwrap_err();
-        assert!(d.message.contains("unknown field `reference_prce`"), "{}", d.message);
+        assert!(
+            d.message.contains("unknown field `reference_prce`"),
+            "{}",
+            d.message
+        );
         assert_eq!(d.help.as_deref(), Some("did you mean `reference_price`?"));
         assert_eq!(diagnostic::line_col(text, d.loc.span.start).0, 6);
     }
@@ -211,7 +273,14 @@ carries = ["oil"]
         let f = parse_str(text, 0).unwrap();
         let leg = &f.legs[0];
         assert_eq!(leg.cost.value, Param::Fixed(5.0));
-        assert_eq!(leg.capacity.value, Param::Dist(Dist::Triangular { min: 1.0, mode: 2.0, max: 3.0 }));
+        assert_eq!(
+            leg.capacity.value,
+            Param::Dist(Dist::Triangular {
+                min: 1.0,
+                mode: 2.0,
+                max: 3.0
+            })
+        );
         assert!(leg.capacity.span.start > 0);
     }
 

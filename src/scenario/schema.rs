@@ -546,7 +546,12 @@ impl Dist {
                 crate::sampling::dist::clamped_normal_mean(*mean, *sd, *min, *max)
             }
             Dist::Lognormal { mean, .. } => *mean,
-            Dist::Beta { alpha, beta, min, max } => {
+            Dist::Beta {
+                alpha,
+                beta,
+                min,
+                max,
+            } => {
                 let (lo, hi) = (min.unwrap_or(0.0), max.unwrap_or(1.0));
                 lo + (hi - lo) * alpha / (alpha + beta)
             }

@@ -39,12 +39,19 @@ pub struct Sp<T> {
 impl<T> Sp<T> {
     /// A value with no source location (built in code, for tests and defaults).
     pub fn synthetic(value: T) -> Self {
-        Sp { value, span: 0..0, file: FileId::MAX }
+        Sp {
+            value,
+            span: 0..0,
+            file: FileId::MAX,
+        }
     }
 
     /// Where the value came from, as (file, byte range).
     pub fn loc(&self) -> Loc {
-        Loc { file: self.file, span: self.span.clone() }
+        Loc {
+            file: self.file,
+            span: self.span.clone(),
+        }
     }
 }
 
@@ -68,7 +75,11 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Sp<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = toml::Spanned::<T>::deserialize(d)?;
         let span = s.span();
-        Ok(Sp { value: s.into_inner(), span, file: CURRENT_FILE.with(|c| c.get()) })
+        Ok(Sp {
+            value: s.into_inner(),
+            span,
+            file: CURRENT_FILE.with(|c| c.get()),
+        })
     }
 }
 

@@ -99,9 +99,17 @@ impl<'a> Ctx<'a> {
             commodities: f.commodities.iter().map(|c| c.id.value.as_str()).collect(),
             regions,
             nodes,
-            hub_region: f.hubs.iter().map(|h| (h.id.value.as_str(), h.region.value.as_str())).collect(),
+            hub_region: f
+                .hubs
+                .iter()
+                .map(|h| (h.id.value.as_str(), h.region.value.as_str()))
+                .collect(),
             hubs,
-            legs: f.legs.iter().map(|l| (l.id.value.as_str(), &l.value)).collect(),
+            legs: f
+                .legs
+                .iter()
+                .map(|l| (l.id.value.as_str(), &l.value))
+                .collect(),
             leg_ids: f.legs.iter().map(|l| l.id.value.as_str()).collect(),
             processing: f.processing.iter().map(|p| p.id.value.as_str()).collect(),
         }
@@ -152,33 +160,86 @@ struct Range {
     hi_open: bool,
 }
 
-const ANY: Range = Range { lo: f64::NEG_INFINITY, lo_open: false, hi: f64::INFINITY, hi_open: false };
-const NON_NEG: Range = Range { lo: 0.0, lo_open: false, hi: f64::INFINITY, hi_open: false };
-const POSITIVE: Range = Range { lo: 0.0, lo_open: true, hi: f64::INFINITY, hi_open: false };
-const NON_POS: Range = Range { lo: f64::NEG_INFINITY, lo_open: false, hi: 0.0, hi_open: false };
-const UNIT: Range = Range { lo: 0.0, lo_open: false, hi: 1.0, hi_open: false };
-const UNIT_ABOVE_ZERO: Range = Range { lo: 0.0, lo_open: true, hi: 1.0, hi_open: false };
-const UNIT_BELOW_ONE: Range = Range { lo: 0.0, lo_open: false, hi: 1.0, hi_open: true };
+const ANY: Range = Range {
+    lo: f64::NEG_INFINITY,
+    lo_open: false,
+    hi: f64::INFINITY,
+    hi_open: false,
+};
+const NON_NEG: Range = Range {
+    lo: 0.0,
+    lo_open: false,
+    hi: f64::INFINITY,
+    hi_open: false,
+};
+const POSITIVE: Range = Range {
+    lo: 0.0,
+    lo_open: true,
+    hi: f64::INFINITY,
+    hi_open: false,
+};
+const NON_POS: Range = Range {
+    lo: f64::NEG_INFINITY,
+    lo_open: false,
+    hi: 0.0,
+    hi_open: false,
+};
+const UNIT: Range = Range {
+    lo: 0.0,
+    lo_open: false,
+    hi: 1.0,
+    hi_open: false,
+};
+const UNIT_ABOVE_ZERO: Range = Range {
+    lo: 0.0,
+    lo_open: true,
+    hi: 1.0,
+    hi_open: false,
+};
+const UNIT_BELOW_ONE: Range = Range {
+    lo: 0.0,
+    lo_open: false,
+    hi: 1.0,
+    hi_open: true,
+};
 
 impl Range {
     fn contains(&self, v: f64) -> bool {
         v.is_finite()
-            && (if self.lo_open { v > self.lo } else { v >= self.lo })
-            && (if self.hi_open { v < self.hi } else { v <= self.hi })
+            && (if self.lo_open {
+                v > self.lo
+            } else {
+                v >= self.lo
+            })
+            && (if self.hi_open {
+                v < self.hi
+            } else {
+                v <= self.hi
+            })
     }
 
     fn lower(&self) -> String {
-        format!("{} {}", if self.lo_open { "above" } else { "at least" }, self.lo)
+        format!(
+            "{} {}",
+            if self.lo_open { "above" } else { "at least" },
+            self.lo
+        )
     }
 
     fn upper(&self) -> String {
-        format!("{} {}", if self.hi_open { "below" } else { "at most" }, self.hi)
+        format!(
+            "{} {}",
+            if self.hi_open { "below" } else { "at most" },
+            self.hi
+        )
     }
 
     /// "at least 0", "between 0 and 1", "above 0 and at most 1", ...
     fn describe(&self) -> String {
         match (self.lo.is_finite(), self.hi.is_finite()) {
-            (true, true) if !self.lo_open && !self.hi_open => format!("between {} and {}", self.lo, self.hi),
+            (true, true) if !self.lo_open && !self.hi_open => {
+                format!("between {} and {}", self.lo, self.hi)
+            }
             (true, true) => format!("{} and {}", self.lower(), self.upper()),
             (true, false) => self.lower(),
             (false, true) => self.upper(),
@@ -199,7 +260,13 @@ fn number_problem(v: f64, range: Range) -> Option<String> {
 }
 
 /// Checks a plain number field.
-fn check_number(out: &mut Vec<Diagnostic>, path: &str, v: &Sp<f64>, range: Range, help: Option<&str>) {
+fn check_number(
+    out: &mut Vec<Diagnostic>,
+    path: &str,
+    v: &Sp<f64>,
+    range: Range,
+    help: Option<&str>,
+) {
     if let Some(m) = number_problem(v.value, range) {
         let mut d = Diagnostic::new(v.loc(), format!("{path}: {m}"));
         if let Some(h) = help {
@@ -210,14 +277,27 @@ fn check_number(out: &mut Vec<Diagnostic>, path: &str, v: &Sp<f64>, range: Range
 }
 
 /// Checks an optional plain number field.
-fn check_opt_number(out: &mut Vec<Diagnostic>, path: &str, v: &Option<Sp<f64>>, range: Range, help: Option<&str>) {
+fn check_opt_number(
+    out: &mut Vec<Diagnostic>,
+    path: &str,
+    v: &Option<Sp<f64>>,
+    range: Range,
+    help: Option<&str>,
+) {
     if let Some(v) = v {
         check_number(out, path, v, range, help);
     }
 }
 
 /// Checks an integer field against `lo..=hi`.
-fn check_int(out: &mut Vec<Diagnostic>, path: &str, v: &Option<Sp<i64>>, lo: i64, hi: Option<i64>, help: &str) {
+fn check_int(
+    out: &mut Vec<Diagnostic>,
+    path: &str,
+    v: &Option<Sp<i64>>,
+    lo: i64,
+    hi: Option<i64>,
+    help: &str,
+) {
     let Some(v) = v else { return };
     let ok = v.value >= lo && hi.is_none_or(|hi| v.value <= hi);
     if !ok {
@@ -225,7 +305,13 @@ fn check_int(out: &mut Vec<Diagnostic>, path: &str, v: &Option<Sp<i64>>, lo: i64
             Some(hi) => format!("between {lo} and {hi}"),
             None => format!("at least {lo}"),
         };
-        out.push(Diagnostic::new(v.loc(), format!("{path}: must be {expected}, found {}", v.value)).help(help));
+        out.push(
+            Diagnostic::new(
+                v.loc(),
+                format!("{path}: must be {expected}, found {}", v.value),
+            )
+            .help(help),
+        );
     }
 }
 
@@ -242,8 +328,14 @@ fn check_month(out: &mut Vec<Diagnostic>, path: &str, v: &Option<Sp<String>>) {
     if let Some(v) = v {
         if !is_month(&v.value) {
             out.push(
-                Diagnostic::new(v.loc(), format!("{path}: expected a month \"YYYY-MM\", found \"{}\"", v.value))
-                    .help("write the year and the month with two digits, e.g. \"2026-01\""),
+                Diagnostic::new(
+                    v.loc(),
+                    format!(
+                        "{path}: expected a month \"YYYY-MM\", found \"{}\"",
+                        v.value
+                    ),
+                )
+                .help("write the year and the month with two digits, e.g. \"2026-01\""),
             );
         }
     }
@@ -269,7 +361,12 @@ enum Kind {
 impl Kind {
     fn range(self) -> Range {
         match self {
-            Kind::Capacity | Kind::Money | Kind::Quantity | Kind::Duration | Kind::Factor | Kind::Share => NON_NEG,
+            Kind::Capacity
+            | Kind::Money
+            | Kind::Quantity
+            | Kind::Duration
+            | Kind::Factor
+            | Kind::Share => NON_NEG,
             Kind::Fraction | Kind::Probability => UNIT,
             Kind::Delta => ANY,
         }
@@ -320,56 +417,135 @@ fn parameters(f: &ScenarioFile) -> Vec<ParamRef<'_>> {
         }
     }
     fn one<'a>(out: &mut Vec<ParamRef<'a>>, name: String, param: &'a Sp<Param>, kind: Kind) {
-        out.push(ParamRef { name, param, kind, per_event: false });
+        out.push(ParamRef {
+            name,
+            param,
+            kind,
+            per_event: false,
+        });
     }
-    fn opt<'a>(out: &mut Vec<ParamRef<'a>>, name: String, param: &'a Option<Sp<Param>>, kind: Kind, per_event: bool) {
+    fn opt<'a>(
+        out: &mut Vec<ParamRef<'a>>,
+        name: String,
+        param: &'a Option<Sp<Param>>,
+        kind: Kind,
+        per_event: bool,
+    ) {
         if let Some(param) = param {
-            out.push(ParamRef { name, param, kind, per_event });
+            out.push(ParamRef {
+                name,
+                param,
+                kind,
+                per_event,
+            });
         }
     }
 
     let mut out = Vec::new();
     for h in &f.hubs {
         let id = &h.id.value;
-        opt(&mut out, format!("hubs.{id}.capacity"), &h.capacity, Kind::Capacity, false);
+        opt(
+            &mut out,
+            format!("hubs.{id}.capacity"),
+            &h.capacity,
+            Kind::Capacity,
+            false,
+        );
         disruption(&mut out, &format!("hubs.{id}"), &h.disruption);
     }
     for l in &f.legs {
         let id = &l.id.value;
-        one(&mut out, format!("legs.{id}.capacity"), &l.capacity, Kind::Capacity);
+        one(
+            &mut out,
+            format!("legs.{id}.capacity"),
+            &l.capacity,
+            Kind::Capacity,
+        );
         one(&mut out, format!("legs.{id}.cost"), &l.cost, Kind::Money);
         disruption(&mut out, &format!("legs.{id}"), &l.disruption);
     }
     for s in &f.supply {
         let key = format!("supply.{}.{}", s.region.value, s.commodity.value);
-        opt(&mut out, format!("{key}.capacity"), &s.capacity, Kind::Capacity, false);
+        opt(
+            &mut out,
+            format!("{key}.capacity"),
+            &s.capacity,
+            Kind::Capacity,
+            false,
+        );
         for (i, step) in s.steps.iter().flatten().enumerate() {
-            one(&mut out, format!("{key}.steps.{i}.capacity"), &step.capacity, Kind::Capacity);
-            one(&mut out, format!("{key}.steps.{i}.cost"), &step.cost, Kind::Money);
+            one(
+                &mut out,
+                format!("{key}.steps.{i}.capacity"),
+                &step.capacity,
+                Kind::Capacity,
+            );
+            one(
+                &mut out,
+                format!("{key}.steps.{i}.cost"),
+                &step.cost,
+                Kind::Money,
+            );
         }
     }
     for d in &f.demand {
         let key = format!("demand.{}.{}", d.region.value, d.commodity.value);
-        one(&mut out, format!("{key}.quantity"), &d.quantity, Kind::Quantity);
-        one(&mut out, format!("{key}.choke_price"), &d.choke_price, Kind::Money);
+        one(
+            &mut out,
+            format!("{key}.quantity"),
+            &d.quantity,
+            Kind::Quantity,
+        );
+        one(
+            &mut out,
+            format!("{key}.choke_price"),
+            &d.choke_price,
+            Kind::Money,
+        );
     }
     for p in &f.processing {
         let id = &p.id.value;
-        one(&mut out, format!("processing.{id}.capacity"), &p.capacity, Kind::Capacity);
-        one(&mut out, format!("processing.{id}.cost"), &p.cost, Kind::Money);
+        one(
+            &mut out,
+            format!("processing.{id}.capacity"),
+            &p.capacity,
+            Kind::Capacity,
+        );
+        one(
+            &mut out,
+            format!("processing.{id}.cost"),
+            &p.cost,
+            Kind::Money,
+        );
     }
     for s in &f.stockpiles {
-        one(&mut out, format!("stockpiles.{}.initial", s.id.value), &s.initial, Kind::Quantity);
+        one(
+            &mut out,
+            format!("stockpiles.{}.initial", s.id.value),
+            &s.initial,
+            Kind::Quantity,
+        );
     }
     for r in &f.routes {
-        opt(&mut out, format!("routes.{}.cost", r.id.value), &r.cost, Kind::Money, false);
+        opt(
+            &mut out,
+            format!("routes.{}.cost", r.id.value),
+            &r.cost,
+            Kind::Money,
+            false,
+        );
     }
     for p in &f.policies {
         let id = &p.id.value;
         let recurring = p.annual_probability.is_some();
         let fields: [(&str, &Option<Sp<Param>>, Kind, bool); 10] = [
             ("delay_months", &p.delay_months, Kind::Duration, false),
-            ("duration_months", &p.duration_months, Kind::Duration, recurring),
+            (
+                "duration_months",
+                &p.duration_months,
+                Kind::Duration,
+                recurring,
+            ),
             ("probability", &p.probability, Kind::Probability, false),
             ("quota", &p.quota, Kind::Quantity, false),
             ("quota_fraction", &p.quota_fraction, Kind::Fraction, false),
@@ -380,7 +556,13 @@ fn parameters(f: &ScenarioFile) -> Vec<ParamRef<'_>> {
             ("factor", &p.factor, Kind::Factor, false),
         ];
         for (field, param, kind, per_event) in fields {
-            opt(&mut out, format!("policies.{id}.{field}"), param, kind, per_event);
+            opt(
+                &mut out,
+                format!("policies.{id}.{field}"),
+                param,
+                kind,
+                per_event,
+            );
         }
     }
     out
@@ -388,7 +570,13 @@ fn parameters(f: &ScenarioFile) -> Vec<ParamRef<'_>> {
 
 /// Problems of one parameter: its number, or its distribution's parameters
 /// and support, against the range of its kind.
-fn param_problems(name: &str, param: &Sp<Param>, range: Range, help: Option<&str>, out: &mut Vec<Diagnostic>) {
+fn param_problems(
+    name: &str,
+    param: &Sp<Param>,
+    range: Range,
+    help: Option<&str>,
+    out: &mut Vec<Diagnostic>,
+) {
     let at = |m: String, h: Option<String>| {
         let d = Diagnostic::new(param.loc(), format!("{name}: {m}"));
         match h {
@@ -433,23 +621,37 @@ fn dist_problems(d: &Dist) -> Vec<(String, Option<String>)> {
     let mut p: Vec<(String, Option<String>)> = Vec::new();
     let mut finite = |field: &str, v: Option<f64>| match v {
         Some(v) if !v.is_finite() => {
-            p.push((format!("`{field}` must be a finite number, found {v}"), None));
+            p.push((
+                format!("`{field}` must be a finite number, found {v}"),
+                None,
+            ));
             false
         }
         _ => true,
     };
     let all_finite = match d {
-        Dist::Normal { mean, sd, min, max } => {
-            [finite("mean", Some(*mean)), finite("sd", Some(*sd)), finite("min", *min), finite("max", *max)]
-                .iter()
-                .all(|x| *x)
-        }
+        Dist::Normal { mean, sd, min, max } => [
+            finite("mean", Some(*mean)),
+            finite("sd", Some(*sd)),
+            finite("min", *min),
+            finite("max", *max),
+        ]
+        .iter()
+        .all(|x| *x),
         Dist::Lognormal { mean, sd } => finite("mean", Some(*mean)) & finite("sd", Some(*sd)),
-        Dist::Beta { alpha, beta, min, max } => {
-            [finite("alpha", Some(*alpha)), finite("beta", Some(*beta)), finite("min", *min), finite("max", *max)]
-                .iter()
-                .all(|x| *x)
-        }
+        Dist::Beta {
+            alpha,
+            beta,
+            min,
+            max,
+        } => [
+            finite("alpha", Some(*alpha)),
+            finite("beta", Some(*beta)),
+            finite("min", *min),
+            finite("max", *max),
+        ]
+        .iter()
+        .all(|x| *x),
         Dist::Uniform { min, max } => finite("min", Some(*min)) & finite("max", Some(*max)),
         Dist::Triangular { min, mode, max } => {
             finite("min", Some(*min)) & finite("mode", Some(*mode)) & finite("max", Some(*max))
@@ -458,7 +660,10 @@ fn dist_problems(d: &Dist) -> Vec<(String, Option<String>)> {
         Dist::Poisson { lambda } => finite("lambda", Some(*lambda)),
         Dist::Empirical { values, weights } => {
             values.iter().all(|v| finite("values", Some(*v)))
-                & weights.iter().flatten().all(|w| finite("weights", Some(*w)))
+                & weights
+                    .iter()
+                    .flatten()
+                    .all(|w| finite("weights", Some(*w)))
         }
     };
     if !all_finite {
@@ -488,7 +693,12 @@ fn dist_problems(d: &Dist) -> Vec<(String, Option<String>)> {
                 p.push(none(format!("`sd` must be at least 0, found {sd}")));
             }
         }
-        Dist::Beta { alpha, beta, min, max } => {
+        Dist::Beta {
+            alpha,
+            beta,
+            min,
+            max,
+        } => {
             if *alpha <= 0.0 {
                 p.push(none(format!("`alpha` must be above 0, found {alpha}")));
             }
@@ -497,7 +707,10 @@ fn dist_problems(d: &Dist) -> Vec<(String, Option<String>)> {
             }
             let (lo, hi) = (min.unwrap_or(0.0), max.unwrap_or(1.0));
             if lo >= hi {
-                p.push((format!("`min` {lo} must be below `max` {hi}"), Some(swap.into())));
+                p.push((
+                    format!("`min` {lo} must be below `max` {hi}"),
+                    Some(swap.into()),
+                ));
             }
         }
         Dist::Uniform { min, max } => {
@@ -515,7 +728,9 @@ fn dist_problems(d: &Dist) -> Vec<(String, Option<String>)> {
                     Some("for a fixed value write the number itself".into()),
                 ));
             } else if mode < min || mode > max {
-                p.push(none(format!("`mode` {mode} must lie between `min` {min} and `max` {max}")));
+                p.push(none(format!(
+                    "`mode` {mode} must lie between `min` {min} and `max` {max}"
+                )));
             }
         }
         Dist::Bernoulli { p: prob } => {
@@ -530,18 +745,28 @@ fn dist_problems(d: &Dist) -> Vec<(String, Option<String>)> {
         }
         Dist::Empirical { values, weights } => {
             if values.is_empty() {
-                p.push(("`values` is empty".into(), Some("list at least one value".into())));
+                p.push((
+                    "`values` is empty".into(),
+                    Some("list at least one value".into()),
+                ));
             }
             if let Some(w) = weights {
                 if w.len() != values.len() {
                     p.push((
-                        format!("`weights` has {} entries for {} values", w.len(), values.len()),
+                        format!(
+                            "`weights` has {} entries for {} values",
+                            w.len(),
+                            values.len()
+                        ),
                         Some("give one weight per value".into()),
                     ));
                 } else if let Some(neg) = w.iter().find(|w| **w < 0.0) {
                     p.push(none(format!("`weights` must be at least 0, found {neg}")));
                 } else if !values.is_empty() && w.iter().all(|w| *w == 0.0) {
-                    p.push(("`weights` are all 0".into(), Some("give at least one value a positive weight".into())));
+                    p.push((
+                        "`weights` are all 0".into(),
+                        Some("give at least one value a positive weight".into()),
+                    ));
                 }
             }
         }
@@ -551,10 +776,18 @@ fn dist_problems(d: &Dist) -> Vec<(String, Option<String>)> {
 
 /// The set of values a (valid) distribution can draw.
 fn support(d: &Dist) -> Range {
-    let closed = |lo: f64, hi: f64| Range { lo, lo_open: false, hi, hi_open: false };
+    let closed = |lo: f64, hi: f64| Range {
+        lo,
+        lo_open: false,
+        hi,
+        hi_open: false,
+    };
     match d {
         Dist::Normal { mean, sd, min, max } => {
-            let (lo, hi) = (min.unwrap_or(f64::NEG_INFINITY), max.unwrap_or(f64::INFINITY));
+            let (lo, hi) = (
+                min.unwrap_or(f64::NEG_INFINITY),
+                max.unwrap_or(f64::INFINITY),
+            );
             if *sd == 0.0 {
                 let m = mean.clamp(lo, hi);
                 closed(m, m)
@@ -645,20 +878,43 @@ fn check_meta(cx: &Ctx, out: &mut Vec<Diagnostic>) {
 /// `[montecarlo]`: at least one trial, a non-negative seed.
 fn check_montecarlo(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     let mc = &cx.f.montecarlo;
-    check_int(out, "montecarlo.trials", &mc.trials, 1, None, "the default number of trials; `corridor run --trials N` overrides it");
-    check_int(out, "montecarlo.seed", &mc.seed, 0, None, "a seed is a whole number from 0 up; `corridor run --seed S` overrides it");
+    check_int(
+        out,
+        "montecarlo.trials",
+        &mc.trials,
+        1,
+        None,
+        "the default number of trials; `corridor run --trials N` overrides it",
+    );
+    check_int(
+        out,
+        "montecarlo.seed",
+        &mc.seed,
+        0,
+        None,
+        "a seed is a whole number from 0 up; `corridor run --seed S` overrides it",
+    );
 }
 
 /// Ids are unique within each list, hub and region ids share one node
 /// namespace, and each (region, commodity) has at most one supply and one demand.
 fn check_duplicate_ids(cx: &Ctx, out: &mut Vec<Diagnostic>) {
-    fn unique<'a>(cx: &Ctx, out: &mut Vec<Diagnostic>, table: &str, ids: impl IntoIterator<Item = &'a Sp<String>>) {
+    fn unique<'a>(
+        cx: &Ctx,
+        out: &mut Vec<Diagnostic>,
+        table: &str,
+        ids: impl IntoIterator<Item = &'a Sp<String>>,
+    ) {
         let mut first: HashMap<&str, Loc> = HashMap::new();
         for id in ids {
             match first.get(id.value.as_str()) {
                 Some(at) => out.push(
                     Diagnostic::new(id.loc(), format!("{table}: duplicate id `{}`", id.value))
-                        .help(format!("`{}` is first defined at {}; rename or remove one of them", id.value, cx.position(at))),
+                        .help(format!(
+                            "`{}` is first defined at {}; rename or remove one of them",
+                            id.value,
+                            cx.position(at)
+                        )),
                 ),
                 None => {
                     first.insert(&id.value, id.loc());
@@ -699,7 +955,10 @@ fn check_duplicate_ids(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                 Some(at) => out.push(
                     Diagnostic::new(
                         r.loc(),
-                        format!("{table}: duplicate entry for region `{}` and commodity `{}`", r.value, c.value),
+                        format!(
+                            "{table}: duplicate entry for region `{}` and commodity `{}`",
+                            r.value, c.value
+                        ),
                     )
                     .help(format!("the first is at {}; {help}", cx.position(at))),
                 ),
@@ -716,7 +975,13 @@ fn check_duplicate_ids(cx: &Ctx, out: &mut Vec<Diagnostic>) {
         "give one entry per region and commodity, with `steps` for a cost curve of several parts",
         f.supply.iter().map(|s| (&s.region, &s.commodity)),
     );
-    pairs(cx, out, "demand", "give one entry per region and commodity", f.demand.iter().map(|d| (&d.region, &d.commodity)));
+    pairs(
+        cx,
+        out,
+        "demand",
+        "give one entry per region and commodity",
+        f.demand.iter().map(|d| (&d.region, &d.commodity)),
+    );
 }
 
 /// The help for an unknown id: a did-you-mean, else the valid ids.
@@ -733,11 +998,20 @@ fn suggest(word: &str, valid: &[&str], plural: &str) -> String {
 }
 
 /// Reports `id` unless it is one of `valid`.
-fn reference(out: &mut Vec<Diagnostic>, path: &str, id: &Sp<String>, kind: (&str, &str), valid: &[&str]) {
+fn reference(
+    out: &mut Vec<Diagnostic>,
+    path: &str,
+    id: &Sp<String>,
+    kind: (&str, &str),
+    valid: &[&str],
+) {
     if !valid.contains(&id.value.as_str()) {
         out.push(
-            Diagnostic::new(id.loc(), format!("{path}: unknown {} `{}`", kind.0, id.value))
-                .help(suggest(&id.value, valid, kind.1)),
+            Diagnostic::new(
+                id.loc(),
+                format!("{path}: unknown {} `{}`", kind.0, id.value),
+            )
+            .help(suggest(&id.value, valid, kind.1)),
         );
     }
 }
@@ -754,28 +1028,64 @@ fn check_references(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     let f = cx.f;
     let (regions, commodities) = (&cx.regions[..], &cx.commodities[..]);
     for h in &f.hubs {
-        reference(out, &format!("hubs.{}.region", h.id.value), &h.region, REGION, regions);
+        reference(
+            out,
+            &format!("hubs.{}.region", h.id.value),
+            &h.region,
+            REGION,
+            regions,
+        );
     }
     for s in &f.supply {
         let key = format!("supply.{}.{}", s.region.value, s.commodity.value);
         reference(out, &format!("{key}.region"), &s.region, REGION, regions);
-        reference(out, &format!("{key}.commodity"), &s.commodity, COMMODITY, commodities);
+        reference(
+            out,
+            &format!("{key}.commodity"),
+            &s.commodity,
+            COMMODITY,
+            commodities,
+        );
     }
     for d in &f.demand {
         let key = format!("demand.{}.{}", d.region.value, d.commodity.value);
         reference(out, &format!("{key}.region"), &d.region, REGION, regions);
-        reference(out, &format!("{key}.commodity"), &d.commodity, COMMODITY, commodities);
+        reference(
+            out,
+            &format!("{key}.commodity"),
+            &d.commodity,
+            COMMODITY,
+            commodities,
+        );
     }
     for p in &f.processing {
         let key = format!("processing.{}", p.id.value);
         reference(out, &format!("{key}.region"), &p.region, REGION, regions);
-        reference(out, &format!("{key}.input"), &p.input, COMMODITY, commodities);
-        reference(out, &format!("{key}.output"), &p.output, COMMODITY, commodities);
+        reference(
+            out,
+            &format!("{key}.input"),
+            &p.input,
+            COMMODITY,
+            commodities,
+        );
+        reference(
+            out,
+            &format!("{key}.output"),
+            &p.output,
+            COMMODITY,
+            commodities,
+        );
     }
     for s in &f.stockpiles {
         let key = format!("stockpiles.{}", s.id.value);
         reference(out, &format!("{key}.region"), &s.region, REGION, regions);
-        reference(out, &format!("{key}.commodity"), &s.commodity, COMMODITY, commodities);
+        reference(
+            out,
+            &format!("{key}.commodity"),
+            &s.commodity,
+            COMMODITY,
+            commodities,
+        );
     }
     for l in &f.legs {
         let key = format!("legs.{}", l.id.value);
@@ -801,12 +1111,22 @@ fn check_references(cx: &Ctx, out: &mut Vec<Diagnostic>) {
             reference(out, &format!("{key}.legs"), l, LEG, &cx.leg_ids);
         }
         for c in r.commodities.iter().flatten() {
-            reference(out, &format!("{key}.commodities"), c, COMMODITY, commodities);
+            reference(
+                out,
+                &format!("{key}.commodities"),
+                c,
+                COMMODITY,
+                commodities,
+            );
         }
     }
     for p in &f.policies {
         let key = format!("policies.{}", p.id.value);
-        let one = |out: &mut Vec<Diagnostic>, field: &str, v: &Option<Sp<String>>, kind, valid: &[&str]| {
+        let one = |out: &mut Vec<Diagnostic>,
+                   field: &str,
+                   v: &Option<Sp<String>>,
+                   kind,
+                   valid: &[&str]| {
             if let Some(v) = v {
                 reference(out, &format!("{key}.{field}"), v, kind, valid);
             }
@@ -816,9 +1136,11 @@ fn check_references(cx: &Ctx, out: &mut Vec<Diagnostic>) {
         one(out, "importer", &p.importer, REGION, regions);
         one(out, "exporter", &p.exporter, REGION, regions);
         one(out, "processing", &p.processing, PLANT, &cx.processing);
-        for (field, list, kind, valid) in
-            [("to", &p.to, REGION, regions), ("legs", &p.legs, LEG, &cx.leg_ids[..]), ("hubs", &p.hubs, HUB, &cx.hubs[..])]
-        {
+        for (field, list, kind, valid) in [
+            ("to", &p.to, REGION, regions),
+            ("legs", &p.legs, LEG, &cx.leg_ids[..]),
+            ("hubs", &p.hubs, HUB, &cx.hubs[..]),
+        ] {
             for v in list.iter().flatten() {
                 reference(out, &format!("{key}.{field}"), v, kind, valid);
             }
@@ -845,21 +1167,33 @@ fn check_routes_connect(cx: &Ctx, out: &mut Vec<Diagnostic>) {
         }
         if r.from.value == r.to.value {
             out.push(
-                Diagnostic::new(r.to.loc(), format!("{key}: starts and ends at `{}`", r.from.value))
-                    .help("a route moves goods between two different regions"),
+                Diagnostic::new(
+                    r.to.loc(),
+                    format!("{key}: starts and ends at `{}`", r.from.value),
+                )
+                .help("a route moves goods between two different regions"),
             );
         }
         // Unknown ids are reported by `check_references`; a path through
         // them cannot be followed.
-        let legs: Option<Vec<&Leg>> = r.legs.iter().map(|l| cx.legs.get(l.value.as_str()).copied()).collect();
+        let legs: Option<Vec<&Leg>> = r
+            .legs
+            .iter()
+            .map(|l| cx.legs.get(l.value.as_str()).copied())
+            .collect();
         let Some(legs) = legs else { continue };
-        if !cx.is_region(&r.from) || legs.iter().any(|l| cx.region_of(&l.from).is_none() || cx.region_of(&l.to).is_none()) {
+        if !cx.is_region(&r.from)
+            || legs
+                .iter()
+                .any(|l| cx.region_of(&l.from).is_none() || cx.region_of(&l.to).is_none())
+        {
             continue;
         }
         let mut here: &str = &r.from.value;
         let mut broken = false;
         for (i, leg) in legs.iter().enumerate() {
-            let meets = |n: &str| n == here || (cx.is_region(here) && cx.region_of(n) == Some(here));
+            let meets =
+                |n: &str| n == here || (cx.is_region(here) && cx.region_of(n) == Some(here));
             let bidirectional = leg.bidirectional.as_ref().is_some_and(|b| b.value);
             let next = if meets(&leg.from) {
                 Some(leg.to.value.as_str())
@@ -875,7 +1209,11 @@ fn check_routes_connect(cx: &Ctx, out: &mut Vec<Diagnostic>) {
             let at = r.legs[i].loc();
             let name = &leg.id.value;
             let starts = if bidirectional {
-                format!("runs between {} and {}", cx.describe_node(&leg.from), cx.describe_node(&leg.to))
+                format!(
+                    "runs between {} and {}",
+                    cx.describe_node(&leg.from),
+                    cx.describe_node(&leg.to)
+                )
             } else {
                 format!("starts at {}", cx.describe_node(&leg.from))
             };
@@ -883,10 +1221,16 @@ fn check_routes_connect(cx: &Ctx, out: &mut Vec<Diagnostic>) {
             let d = if i == 0 {
                 Diagnostic::new(
                     at,
-                    format!("{key}.legs: first leg `{name}` {starts}, not at the route's origin `{}` or one of its hubs", r.from.value),
+                    format!(
+                        "{key}.legs: first leg `{name}` {starts}, not at the route's origin `{}` or one of its hubs",
+                        r.from.value
+                    ),
                 )
                 .help(if reversed {
-                    format!("`{name}` runs towards `{}`; set `bidirectional = true` on it to travel it backwards", leg.to.value)
+                    format!(
+                        "`{name}` runs towards `{}`; set `bidirectional = true` on it to travel it backwards",
+                        leg.to.value
+                    )
                 } else {
                     format!("start the route with a leg that leaves `{}` or one of its hubs", r.from.value)
                 })
@@ -931,7 +1275,11 @@ fn check_routes_connect(cx: &Ctx, out: &mut Vec<Diagnostic>) {
 fn check_route_commodities(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     for r in &cx.f.routes {
         let key = format!("routes.{}", r.id.value);
-        let legs: Option<Vec<&Leg>> = r.legs.iter().map(|l| cx.legs.get(l.value.as_str()).copied()).collect();
+        let legs: Option<Vec<&Leg>> = r
+            .legs
+            .iter()
+            .map(|l| cx.legs.get(l.value.as_str()).copied())
+            .collect();
         let Some(legs) = legs else { continue };
         if legs.is_empty() {
             continue;
@@ -943,28 +1291,54 @@ fn check_route_commodities(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                     .help("omit `commodities` to allow every commodity all its legs carry"),
             ),
             Some(list) => {
-                for c in list.iter().filter(|c| cx.commodities.contains(&c.value.as_str())) {
+                for c in list
+                    .iter()
+                    .filter(|c| cx.commodities.contains(&c.value.as_str()))
+                {
                     for l in legs.iter().filter(|l| !carries(l, &c.value)) {
                         out.push(
-                            Diagnostic::new(c.loc(), format!("{key}.commodities: leg `{}` does not carry `{}`", l.id.value, c.value))
-                                .help(format!("add \"{}\" to `carries` of leg `{}`, or remove it from this route", c.value, l.id.value)),
+                            Diagnostic::new(
+                                c.loc(),
+                                format!(
+                                    "{key}.commodities: leg `{}` does not carry `{}`",
+                                    l.id.value, c.value
+                                ),
+                            )
+                            .help(format!(
+                                "add \"{}\" to `carries` of leg `{}`, or remove it from this route",
+                                c.value, l.id.value
+                            )),
                         );
                     }
                 }
             }
             None => {
-                let common = cx.commodities.iter().any(|c| legs.iter().all(|l| carries(l, c)));
-                if !common {
+                // An empty or unknown `carries` is reported on the leg itself.
+                let unclear = legs.iter().any(|l| {
+                    l.carries.is_empty()
+                        || l.carries
+                            .iter()
+                            .any(|c| !cx.commodities.contains(&c.value.as_str()))
+                });
+                let common = cx
+                    .commodities
+                    .iter()
+                    .any(|c| legs.iter().all(|l| carries(l, c)));
+                if !common && !unclear {
                     let what: Vec<String> = legs
                         .iter()
                         .map(|l| {
-                            let list: Vec<&str> = l.carries.iter().map(|c| c.value.as_str()).collect();
+                            let list: Vec<&str> =
+                                l.carries.iter().map(|c| c.value.as_str()).collect();
                             format!("`{}` carries [{}]", l.id.value, list.join(", "))
                         })
                         .collect();
                     out.push(
-                        Diagnostic::new(r.id.loc(), format!("{key}: its legs carry no commodity in common"))
-                            .help(what.join("; ")),
+                        Diagnostic::new(
+                            r.id.loc(),
+                            format!("{key}: its legs carry no commodity in common"),
+                        )
+                        .help(what.join("; ")),
                     );
                 }
             }
@@ -976,7 +1350,13 @@ fn check_route_commodities(cx: &Ctx, out: &mut Vec<Diagnostic>) {
 fn check_commodities(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     for c in &cx.f.commodities {
         let key = format!("commodities.{}", c.id.value);
-        check_number(out, &format!("{key}.reference_price"), &c.reference_price, NON_NEG, Kind::Money.help());
+        check_number(
+            out,
+            &format!("{key}.reference_price"),
+            &c.reference_price,
+            NON_NEG,
+            Kind::Money.help(),
+        );
         check_opt_number(
             out,
             &format!("{key}.tonnes_per_unit"),
@@ -993,25 +1373,44 @@ fn check_legs(cx: &Ctx, out: &mut Vec<Diagnostic>) {
         let key = format!("legs.{}", l.id.value);
         if l.carries.is_empty() {
             out.push(
-                Diagnostic::new(l.id.loc(), format!("{key}.carries: the leg carries no commodity"))
-                    .help("list what it can carry, e.g. carries = [\"oil\"]"),
+                Diagnostic::new(
+                    l.id.loc(),
+                    format!("{key}.carries: the leg carries no commodity"),
+                )
+                .help("list what it can carry, e.g. carries = [\"oil\"]"),
             );
         }
         if l.from.value == l.to.value {
             out.push(
-                Diagnostic::new(l.to.loc(), format!("{key}: starts and ends at `{}`", l.from.value))
-                    .help("a leg joins two different nodes"),
+                Diagnostic::new(
+                    l.to.loc(),
+                    format!("{key}: starts and ends at `{}`", l.from.value),
+                )
+                .help("a leg joins two different nodes"),
             );
         }
-        check_opt_number(out, &format!("{key}.transit_days"), &l.transit_days, NON_NEG, Kind::Duration.help());
+        check_opt_number(
+            out,
+            &format!("{key}.transit_days"),
+            &l.transit_days,
+            NON_NEG,
+            Kind::Duration.help(),
+        );
     }
 }
 
 /// Disruptions: a non-negative failure rate (the sampled parts are checked
 /// with the other parameters).
 fn check_disruptions(cx: &Ctx, out: &mut Vec<Diagnostic>) {
-    let all = cx.f.hubs.iter().map(|h| (format!("hubs.{}", h.id.value), &h.disruption));
-    let all = all.chain(cx.f.legs.iter().map(|l| (format!("legs.{}", l.id.value), &l.disruption)));
+    let all =
+        cx.f.hubs
+            .iter()
+            .map(|h| (format!("hubs.{}", h.id.value), &h.disruption));
+    let all = all.chain(
+        cx.f.legs
+            .iter()
+            .map(|l| (format!("legs.{}", l.id.value), &l.disruption)),
+    );
     for (key, d) in all {
         if let Some(d) = d {
             check_number(
@@ -1030,18 +1429,37 @@ fn check_supply(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     const EITHER: &str = "give either `capacity` with `cost` (a linear cost curve), or `steps`";
     for s in &cx.f.supply {
         let key = format!("supply.{}.{}", s.region.value, s.commodity.value);
-        check_int(out, &format!("{key}.blocks"), &s.blocks, 1, Some(50), "the linear cost curve is cut into this many blocks; 4 is the default");
+        check_int(
+            out,
+            &format!("{key}.blocks"),
+            &s.blocks,
+            1,
+            Some(50),
+            "the linear cost curve is cut into this many blocks; 4 is the default",
+        );
         if let Some(steps) = &s.steps {
-            let extra = [("capacity", s.capacity.as_ref().map(Sp::loc)), ("cost", s.cost.as_ref().map(Sp::loc)), ("blocks", s.blocks.as_ref().map(Sp::loc))];
+            let extra = [
+                ("capacity", s.capacity.as_ref().map(Sp::loc)),
+                ("cost", s.cost.as_ref().map(Sp::loc)),
+                ("blocks", s.blocks.as_ref().map(Sp::loc)),
+            ];
             for (field, loc) in extra {
                 if let Some(loc) = loc {
-                    out.push(Diagnostic::new(loc, format!("{key}: `{field}` cannot be combined with `steps`")).help(EITHER));
+                    out.push(
+                        Diagnostic::new(
+                            loc,
+                            format!("{key}: `{field}` cannot be combined with `steps`"),
+                        )
+                        .help(EITHER),
+                    );
                 }
             }
             if steps.is_empty() {
                 out.push(
                     Diagnostic::new(s.region.loc(), format!("{key}.steps: the list is empty"))
-                        .help("give at least one step, e.g. steps = [{ capacity = 100, cost = 20 }]"),
+                        .help(
+                            "give at least one step, e.g. steps = [{ capacity = 100, cost = 20 }]",
+                        ),
                 );
             }
             continue;
@@ -1053,18 +1471,25 @@ fn check_supply(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                     .help("add `cost = [low, high]`, the marginal cost at zero output and at capacity, USD per unit"),
             ),
             (None, Some(c)) => out.push(
-                Diagnostic::new(c.loc(), format!("{key}: `cost` needs `capacity`")).help("add `capacity`, the output per year"),
+                Diagnostic::new(c.loc(), format!("{key}: `cost` needs `capacity`"))
+                    .help("add `capacity`, the output per year"),
             ),
             (Some(_), Some(_)) => {}
         }
         if let Some(cost) = &s.cost {
             let [lo, hi] = cost.value;
             if let Some(m) = number_problem(lo, NON_NEG).or_else(|| number_problem(hi, NON_NEG)) {
-                out.push(Diagnostic::new(cost.loc(), format!("{key}.cost: {m}")).help(Kind::Money.help().unwrap_or_default()));
+                out.push(
+                    Diagnostic::new(cost.loc(), format!("{key}.cost: {m}"))
+                        .help(Kind::Money.help().unwrap_or_default()),
+                );
             } else if lo > hi {
                 out.push(
-                    Diagnostic::new(cost.loc(), format!("{key}.cost: the cost at zero output ({lo}) is above the cost at capacity ({hi})"))
-                        .help(format!("marginal cost rises with output: write `cost = [{hi}, {lo}]`")),
+                    Diagnostic::new(
+                        cost.loc(),
+                        format!("{key}.cost: the cost at zero output ({lo}) is above the cost at capacity ({hi})"),
+                    )
+                    .help(format!("marginal cost rises with output: write `cost = [{hi}, {lo}]`")),
                 );
             }
         }
@@ -1075,7 +1500,13 @@ fn check_supply(cx: &Ctx, out: &mut Vec<Diagnostic>) {
 fn check_demand(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     for d in &cx.f.demand {
         let key = format!("demand.{}.{}", d.region.value, d.commodity.value);
-        check_number(out, &format!("{key}.price"), &d.price, NON_NEG, Kind::Money.help());
+        check_number(
+            out,
+            &format!("{key}.price"),
+            &d.price,
+            NON_NEG,
+            Kind::Money.help(),
+        );
         check_number(
             out,
             &format!("{key}.elasticity"),
@@ -1090,16 +1521,28 @@ fn check_demand(cx: &Ctx, out: &mut Vec<Diagnostic>) {
             UNIT_ABOVE_ZERO,
             Some("the lowest price the curve reaches, as a fraction of `price`, e.g. 0.5"),
         );
-        check_int(out, &format!("{key}.blocks"), &d.blocks, 1, Some(50), "the demand curve is cut into this many blocks; 6 is the default");
+        check_int(
+            out,
+            &format!("{key}.blocks"),
+            &d.blocks,
+            1,
+            Some(50),
+            "the demand curve is cut into this many blocks; 6 is the default",
+        );
         let price = d.price.value;
         if !price.is_finite() {
             continue;
         }
         let path = format!("{key}.choke_price");
-        const WHY: &str = "the choke price values a unit of unmet demand, so it lies above the price, usually several times it";
+        const WHY: &str =
+            "the choke price values a unit of unmet demand, so it lies above the price, usually several times it";
         match &d.choke_price.value {
             Param::Fixed(c) if c.is_finite() && *c <= price => out.push(
-                Diagnostic::new(d.choke_price.loc(), format!("{path}: must be above `price` {price}, found {c}")).help(WHY),
+                Diagnostic::new(
+                    d.choke_price.loc(),
+                    format!("{path}: must be above `price` {price}, found {c}"),
+                )
+                .help(WHY),
             ),
             Param::Dist(dist) if dist_problems(dist).is_empty() => {
                 let lo = support(dist).lo;
@@ -1122,7 +1565,13 @@ fn check_demand(cx: &Ctx, out: &mut Vec<Diagnostic>) {
 fn check_processing(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     for p in &cx.f.processing {
         let key = format!("processing.{}", p.id.value);
-        check_opt_number(out, &format!("{key}.yield"), &p.yield_, POSITIVE, Some("output units per input unit, e.g. 0.9"));
+        check_opt_number(
+            out,
+            &format!("{key}.yield"),
+            &p.yield_,
+            POSITIVE,
+            Some("output units per input unit, e.g. 0.9"),
+        );
         if p.input.value == p.output.value {
             out.push(
                 Diagnostic::new(p.output.loc(), format!("{key}: input and output are both `{}`", p.output.value))
@@ -1138,11 +1587,41 @@ fn check_stockpiles(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     for s in &cx.f.stockpiles {
         let key = format!("stockpiles.{}", s.id.value);
         let money = Kind::Money.help();
-        check_number(out, &format!("{key}.capacity"), &s.capacity, NON_NEG, Kind::Capacity.help());
-        check_number(out, &format!("{key}.release_rate"), &s.release_rate, NON_NEG, Kind::Quantity.help());
-        check_number(out, &format!("{key}.release_price"), &s.release_price, NON_NEG, money);
-        check_opt_number(out, &format!("{key}.refill_rate"), &s.refill_rate, NON_NEG, Kind::Quantity.help());
-        check_opt_number(out, &format!("{key}.refill_price"), &s.refill_price, NON_NEG, money);
+        check_number(
+            out,
+            &format!("{key}.capacity"),
+            &s.capacity,
+            NON_NEG,
+            Kind::Capacity.help(),
+        );
+        check_number(
+            out,
+            &format!("{key}.release_rate"),
+            &s.release_rate,
+            NON_NEG,
+            Kind::Quantity.help(),
+        );
+        check_number(
+            out,
+            &format!("{key}.release_price"),
+            &s.release_price,
+            NON_NEG,
+            money,
+        );
+        check_opt_number(
+            out,
+            &format!("{key}.refill_rate"),
+            &s.refill_rate,
+            NON_NEG,
+            Kind::Quantity.help(),
+        );
+        check_opt_number(
+            out,
+            &format!("{key}.refill_price"),
+            &s.refill_price,
+            NON_NEG,
+            money,
+        );
         let cap = s.capacity.value;
         if cap.is_finite() && cap >= 0.0 {
             let path = format!("{key}.initial");
@@ -1154,7 +1633,10 @@ fn check_stockpiles(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                 Param::Dist(d) if dist_problems(d).is_empty() && support(d).hi > cap => out.push(
                     Diagnostic::new(
                         s.initial.loc(),
-                        format!("{path}: the distribution can draw {}, but the level must be at most `capacity` {cap}", support(d).hi),
+                        format!(
+                            "{path}: the distribution can draw {}, but the level must be at most `capacity` {cap}",
+                            support(d).hi
+                        ),
                     )
                     .help(match d {
                         Dist::Normal { max: None, .. } => format!("add `max = {cap}` to clamp the draws"),
@@ -1170,7 +1652,10 @@ fn check_stockpiles(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                 out.push(
                     Diagnostic::new(
                         rp.loc(),
-                        format!("{key}.refill_price: must be below `release_price` {}, found {}", s.release_price.value, rp.value),
+                        format!(
+                            "{key}.refill_price: must be below `release_price` {}, found {}",
+                            s.release_price.value, rp.value
+                        ),
                     )
                     .help("at a price between the two the stock would be bought and sold at once"),
                 );
@@ -1192,7 +1677,10 @@ fn policy_fields(p: &Policy) -> Vec<(&'static str, Loc)> {
     let fallback = p.kind.loc();
     let s = |v: &Option<Sp<String>>| v.as_ref().map(Sp::loc);
     let n = |v: &Option<Sp<Param>>| v.as_ref().map(Sp::loc);
-    let list = |v: &Option<Vec<Sp<String>>>| v.as_ref().map(|l| l.first().map_or_else(|| fallback.clone(), Sp::loc));
+    let list = |v: &Option<Vec<Sp<String>>>| {
+        v.as_ref()
+            .map(|l| l.first().map_or_else(|| fallback.clone(), Sp::loc))
+    };
     let fields = [
         ("region", s(&p.region)),
         ("commodity", s(&p.commodity)),
@@ -1212,7 +1700,10 @@ fn policy_fields(p: &Policy) -> Vec<(&'static str, Loc)> {
         ("delta", n(&p.delta)),
         ("factor", n(&p.factor)),
     ];
-    fields.into_iter().filter_map(|(name, loc)| loc.map(|l| (name, l))).collect()
+    fields
+        .into_iter()
+        .filter_map(|(name, loc)| loc.map(|l| (name, l)))
+        .collect()
 }
 
 /// The `type = "..."` spelling of a policy kind.
@@ -1231,10 +1722,33 @@ fn kind_name(k: PolicyKind) -> &'static str {
 /// common to all).
 fn used_fields(k: PolicyKind) -> &'static [&'static str] {
     match k {
-        PolicyKind::ExportControl => &["region", "commodity", "to", "mode", "quota", "quota_fraction", "friction", "transit"],
-        PolicyKind::Tariff => &["importer", "exporter", "commodity", "per_unit", "ad_valorem"],
+        PolicyKind::ExportControl => &[
+            "region",
+            "commodity",
+            "to",
+            "mode",
+            "quota",
+            "quota_fraction",
+            "friction",
+            "transit",
+        ],
+        PolicyKind::Tariff => &[
+            "importer",
+            "exporter",
+            "commodity",
+            "per_unit",
+            "ad_valorem",
+        ],
         PolicyKind::Closure => &["legs", "hubs", "region"],
-        PolicyKind::CapacityChange => &["legs", "hubs", "processing", "region", "commodity", "delta", "factor"],
+        PolicyKind::CapacityChange => &[
+            "legs",
+            "hubs",
+            "processing",
+            "region",
+            "commodity",
+            "delta",
+            "factor",
+        ],
         PolicyKind::DemandShock | PolicyKind::SupplyShock => &["region", "commodity", "factor"],
     }
 }
@@ -1252,17 +1766,35 @@ fn check_policy_fields(cx: &Ctx, out: &mut Vec<Diagnostic>) {
         for (field, loc) in &fields {
             if !used.contains(field) {
                 out.push(
-                    Diagnostic::new(loc.clone(), format!("{key}: field `{field}` is not used by a `{name}` policy"))
-                        .help(format!("a `{name}` policy uses {}", used.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", "))),
+                    Diagnostic::new(
+                        loc.clone(),
+                        format!("{key}: field `{field}` is not used by a `{name}` policy"),
+                    )
+                    .help(format!(
+                        "a `{name}` policy uses {}",
+                        used.iter()
+                            .map(|f| format!("`{f}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
                 );
             }
         }
         let need = |out: &mut Vec<Diagnostic>, what: &str, help: &str| {
-            out.push(Diagnostic::new(p.kind.loc(), format!("{key}: a `{name}` policy needs {what}")).help(help));
+            out.push(
+                Diagnostic::new(
+                    p.kind.loc(),
+                    format!("{key}: a `{name}` policy needs {what}"),
+                )
+                .help(help),
+            );
         };
         let both = |out: &mut Vec<Diagnostic>, a: &str, b: &str, help: &str| {
             if let (true, Some(loc)) = (has(a), loc_of(b)) {
-                out.push(Diagnostic::new(loc, format!("{key}: `{a}` and `{b}` cannot both be given")).help(help));
+                out.push(
+                    Diagnostic::new(loc, format!("{key}: `{a}` and `{b}` cannot both be given"))
+                        .help(help),
+                );
                 true
             } else {
                 false
@@ -1285,21 +1817,32 @@ fn check_policy_fields(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                     for (field, wants, wants_name) in mode_fields {
                         if let (Some(loc), true) = (loc_of(field), mode != wants) {
                             out.push(
-                                Diagnostic::new(loc, format!("{key}: field `{field}` is not used in `{mode_name}` mode"))
-                                    .help(format!("`{field}` applies with mode = \"{wants_name}\"")),
+                                Diagnostic::new(
+                                    loc,
+                                    format!(
+                                        "{key}: field `{field}` is not used in `{mode_name}` mode"
+                                    ),
+                                )
+                                .help(format!("`{field}` applies with mode = \"{wants_name}\"")),
                             );
                         }
                     }
                 }
                 both(out, "quota", "quota_fraction", "give the quota either in units per year (`quota`) or as a fraction of the baseline flow (`quota_fraction`)");
                 if !has("region") {
-                    need(out, "`region`, the exporting region", "add e.g. region = \"CN\"");
+                    need(
+                        out,
+                        "`region`, the exporting region",
+                        "add e.g. region = \"CN\"",
+                    );
                 }
                 match mode {
                     None => need(out, "`mode`", "add mode = \"ban\", \"quota\" or \"license\""),
-                    Some(ControlMode::Quota) if !has("quota") && !has("quota_fraction") => {
-                        need(out, "`quota` or `quota_fraction` in `quota` mode", "add quota = <units per year>, or quota_fraction = <share of the baseline flow>")
-                    }
+                    Some(ControlMode::Quota) if !has("quota") && !has("quota_fraction") => need(
+                        out,
+                        "`quota` or `quota_fraction` in `quota` mode",
+                        "add quota = <units per year>, or quota_fraction = <share of the baseline flow>",
+                    ),
                     Some(ControlMode::License) if !has("friction") => {
                         need(out, "`friction` in `license` mode", "add friction = <licensing cost, USD per unit>")
                     }
@@ -1308,48 +1851,84 @@ fn check_policy_fields(cx: &Ctx, out: &mut Vec<Diagnostic>) {
             }
             PolicyKind::Tariff => {
                 if !has("importer") {
-                    need(out, "`importer`, the importing region", "add e.g. importer = \"US\"");
+                    need(
+                        out,
+                        "`importer`, the importing region",
+                        "add e.g. importer = \"US\"",
+                    );
                 }
                 if !has("per_unit") && !has("ad_valorem") {
-                    need(out, "`per_unit` or `ad_valorem`", "add per_unit = <USD per unit>, or ad_valorem = <share of the reference price>");
+                    need(
+                        out,
+                        "`per_unit` or `ad_valorem`",
+                        "add per_unit = <USD per unit>, or ad_valorem = <share of the reference price>",
+                    );
                 }
             }
             PolicyKind::Closure => {
                 if !has("legs") && !has("hubs") && !has("region") {
-                    need(out, "`legs`, `hubs` or `region`", "name what is closed, e.g. legs = [\"cpc_pipeline\"]");
+                    need(
+                        out,
+                        "`legs`, `hubs` or `region`",
+                        "name what is closed, e.g. legs = [\"cpc_pipeline\"]",
+                    );
                 }
             }
             PolicyKind::CapacityChange => {
-                let targets: Vec<&str> = [("legs", has("legs")), ("hubs", has("hubs")), ("processing", has("processing"))]
-                    .into_iter()
-                    .filter(|(_, h)| *h)
-                    .map(|(n, _)| n)
-                    .chain((has("region") || has("commodity")).then_some("region"))
-                    .collect();
+                let targets: Vec<&str> = [
+                    ("legs", has("legs")),
+                    ("hubs", has("hubs")),
+                    ("processing", has("processing")),
+                ]
+                .into_iter()
+                .filter(|(_, h)| *h)
+                .map(|(n, _)| n)
+                .chain((has("region") || has("commodity")).then_some("region"))
+                .collect();
                 match targets.len() {
-                    0 => need(out, 
+                    0 => need(
+                        out,
                         "a target: `legs`, `hubs`, `processing`, or `region` with `commodity`",
                         "add e.g. legs = [\"trans_caspian_rail\"]",
                     ),
                     1 => {
                         if targets[0] == "region" && !(has("region") && has("commodity")) {
                             let missing = if has("region") { "commodity" } else { "region" };
-                            need(out, 
+                            need(out,
                                 &format!("`{missing}` too: a supply target is a `region` with a `commodity`"),
                                 "name the mine's region and commodity, e.g. region = \"KZ\", commodity = \"rare_earths\"",
                             );
                         }
                     }
                     _ => {
-                        let list: Vec<String> = targets.iter().map(|t| if *t == "region" { "`region`/`commodity`".to_string() } else { format!("`{t}`") }).collect();
+                        let list: Vec<String> = targets
+                            .iter()
+                            .map(|t| {
+                                if *t == "region" {
+                                    "`region`/`commodity`".to_string()
+                                } else {
+                                    format!("`{t}`")
+                                }
+                            })
+                            .collect();
                         out.push(
-                            Diagnostic::new(p.kind.loc(), format!("{key}: a `{name}` policy has one target, found {}", list.join(", ")))
-                                .help("split it into one policy per target"),
+                            Diagnostic::new(
+                                p.kind.loc(),
+                                format!(
+                                    "{key}: a `{name}` policy has one target, found {}",
+                                    list.join(", ")
+                                ),
+                            )
+                            .help("split it into one policy per target"),
                         );
                     }
                 }
-                if !both(out, "delta", "factor", "give either `delta` (capacity added per year) or `factor` (capacity multiplied)")
-                    && !has("delta")
+                if !both(
+                    out,
+                    "delta",
+                    "factor",
+                    "give either `delta` (capacity added per year) or `factor` (capacity multiplied)",
+                ) && !has("delta")
                     && !has("factor")
                 {
                     out.push(
@@ -1360,7 +1939,11 @@ fn check_policy_fields(cx: &Ctx, out: &mut Vec<Diagnostic>) {
             }
             PolicyKind::DemandShock | PolicyKind::SupplyShock => {
                 if !has("region") {
-                    need(out, "`region`, the shocked region", "add e.g. region = \"US\"");
+                    need(
+                        out,
+                        "`region`, the shocked region",
+                        "add e.g. region = \"US\"",
+                    );
                 }
                 if !has("factor") {
                     need(out, "`factor`", "add e.g. factor = 0.8 for a 20% cut");
@@ -1376,7 +1959,9 @@ fn check_policy_activation(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     for p in &cx.f.policies {
         let key = format!("policies.{}", p.id.value);
         check_month(out, &format!("{key}.start"), &p.start);
-        let Some(a) = &p.annual_probability else { continue };
+        let Some(a) = &p.annual_probability else {
+            continue;
+        };
         check_number(
             out,
             &format!("{key}.annual_probability"),
@@ -1384,7 +1969,10 @@ fn check_policy_activation(cx: &Ctx, out: &mut Vec<Diagnostic>) {
             UNIT_BELOW_ONE,
             Some("a chance per year below 1, e.g. 0.4; an event that surely happens is a one-off policy without `annual_probability`"),
         );
-        for (field, v) in [("probability", &p.probability), ("delay_months", &p.delay_months)] {
+        for (field, v) in [
+            ("probability", &p.probability),
+            ("delay_months", &p.delay_months),
+        ] {
             if let Some(v) = v {
                 out.push(
                     Diagnostic::new(v.loc(), format!("{key}: `annual_probability` cannot be combined with `{field}`")).help(
@@ -1401,18 +1989,20 @@ fn check_policy_activation(cx: &Ctx, out: &mut Vec<Diagnostic>) {
 /// matrix of entries in [-1, 1].
 fn check_correlations(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     let params = parameters(cx.f);
-    let uncertain: Vec<&str> =
-        params.iter().filter(|p| matches!(p.param.value, Param::Dist(_))).map(|p| p.name.as_str()).collect();
+    let uncertain: Vec<&str> = params
+        .iter()
+        .filter(|p| matches!(p.param.value, Param::Dist(_)))
+        .map(|p| p.name.as_str())
+        .collect();
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for (b, block) in cx.f.correlations.iter().enumerate() {
         let label = format!("correlation block {}", b + 1);
         let names = &block.names;
         let n = names.len();
         if n < 2 {
-            out.push(
-                Diagnostic::new(block.loc(), format!("{label}: needs at least two names, found {n}"))
-                    .help("a block relates two or more uncertainties, e.g. names = [\"legs.a.capacity\", \"legs.b.capacity\"]"),
-            );
+            out.push(Diagnostic::new(block.loc(), format!("{label}: needs at least two names, found {n}")).help(
+                "a block relates two or more uncertainties, e.g. names = [\"legs.a.capacity\", \"legs.b.capacity\"]",
+            ));
         }
         for (i, name) in names.iter().enumerate() {
             let nm = name.value.as_str();
@@ -1438,11 +2028,17 @@ fn check_correlations(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                 Some(_) => {}
             }
             if names[..i].iter().any(|x| x.value == nm) {
-                out.push(Diagnostic::new(name.loc(), format!("{label}: `{nm}` appears twice")).help("list each uncertainty once"));
+                out.push(
+                    Diagnostic::new(name.loc(), format!("{label}: `{nm}` appears twice"))
+                        .help("list each uncertainty once"),
+                );
             } else if let Some(other) = seen.get(nm) {
                 out.push(
-                    Diagnostic::new(name.loc(), format!("{label}: `{nm}` is already correlated in block {}", other + 1))
-                        .help("an uncertainty may appear in at most one block; merge the two blocks into one matrix"),
+                    Diagnostic::new(
+                        name.loc(),
+                        format!("{label}: `{nm}` is already correlated in block {}", other + 1),
+                    )
+                    .help("an uncertainty may appear in at most one block; merge the two blocks into one matrix"),
                 );
             } else {
                 seen.insert(nm, b);
@@ -1457,17 +2053,37 @@ fn check_matrix(label: &str, block: &Sp<Correlation>, out: &mut Vec<Diagnostic>)
     let names: Vec<&str> = block.names.iter().map(|n| n.value.as_str()).collect();
     let m = &block.matrix;
     let n = names.len();
-    const SHAPE: &str = "give one row per name, each with one entry per name, in the order of `names`";
+    const SHAPE: &str =
+        "give one row per name, each with one entry per name, in the order of `names`";
     if m.len() != n {
-        let at = m.get(n).and_then(|r| r.first()).map_or_else(|| block.loc(), Sp::loc);
-        out.push(Diagnostic::new(at, format!("{label}: the matrix has {} rows for {n} names", m.len())).help(SHAPE));
+        let at = m
+            .get(n)
+            .and_then(|r| r.first())
+            .map_or_else(|| block.loc(), Sp::loc);
+        out.push(
+            Diagnostic::new(
+                at,
+                format!("{label}: the matrix has {} rows for {n} names", m.len()),
+            )
+            .help(SHAPE),
+        );
         return;
     }
     let mut bad_shape = false;
     for (i, row) in m.iter().enumerate() {
         if row.len() != n {
             let at = row.first().map_or_else(|| block.loc(), Sp::loc);
-            out.push(Diagnostic::new(at, format!("{label}: row {} has {} entries for {n} names", i + 1, row.len())).help(SHAPE));
+            out.push(
+                Diagnostic::new(
+                    at,
+                    format!(
+                        "{label}: row {} has {} entries for {n} names",
+                        i + 1,
+                        row.len()
+                    ),
+                )
+                .help(SHAPE),
+            );
             bad_shape = true;
         }
     }
@@ -1478,19 +2094,39 @@ fn check_matrix(label: &str, block: &Sp<Correlation>, out: &mut Vec<Diagnostic>)
     for (i, row) in m.iter().enumerate() {
         for (j, e) in row.iter().enumerate() {
             let v = e.value;
+            let mirror = (i > j).then(|| m[j][i].value);
             if !v.is_finite() || !(-1.0..=1.0).contains(&v) {
+                // A bad pair written symmetrically is reported once, at the upper entry.
+                if mirror.is_some_and(|u| u.to_bits() == v.to_bits()) {
+                    bad = true;
+                    continue;
+                }
                 out.push(
-                    Diagnostic::new(e.loc(), format!("{label}: entry ({}, {}) is {v}, outside [-1, 1]", i + 1, j + 1))
-                        .help("a correlation lies between -1 and 1"),
+                    Diagnostic::new(
+                        e.loc(),
+                        format!(
+                            "{label}: entry ({}, {}) is {v}, outside [-1, 1]",
+                            i + 1,
+                            j + 1
+                        ),
+                    )
+                    .help("a correlation lies between -1 and 1"),
                 );
                 bad = true;
             } else if i == j && v != 1.0 {
                 out.push(
-                    Diagnostic::new(e.loc(), format!("{label}: diagonal entry ({}, {}) must be 1, found {v}", i + 1, j + 1))
-                        .help("every uncertainty is perfectly correlated with itself"),
+                    Diagnostic::new(
+                        e.loc(),
+                        format!(
+                            "{label}: diagonal entry ({}, {}) must be 1, found {v}",
+                            i + 1,
+                            j + 1
+                        ),
+                    )
+                    .help("every uncertainty is perfectly correlated with itself"),
                 );
                 bad = true;
-            } else if i > j && (v - m[j][i].value).abs() > 1e-12 && m[j][i].value.is_finite() {
+            } else if mirror.is_some_and(|u| u.is_finite() && (v - u).abs() > 1e-12) {
                 out.push(
                     Diagnostic::new(
                         e.loc(),
@@ -1503,7 +2139,10 @@ fn check_matrix(label: &str, block: &Sp<Correlation>, out: &mut Vec<Diagnostic>)
                             m[j][i].value
                         ),
                     )
-                    .help(format!("the correlation of `{}` with `{}` is one number; write it in both places", names[i], names[j])),
+                    .help(format!(
+                        "the correlation of `{}` with `{}` is one number; write it in both places",
+                        names[i], names[j]
+                    )),
                 );
                 bad = true;
             }
@@ -1529,12 +2168,18 @@ fn psd_problem(label: &str, block: &Sp<Correlation>) -> Option<Diagnostic> {
     use nalgebra::DMatrix;
     let n = block.names.len();
     let v = |i: usize, j: usize| block.matrix[i][j].value;
-    let c = DMatrix::from_fn(n, n, |i, j| v(i, j));
+    let c = DMatrix::from_fn(n, n, v);
     let shifted = &c + DMatrix::identity(n, n) * PSD_TOLERANCE;
     if shifted.cholesky().is_some() {
         return None;
     }
-    let smallest = c.clone().symmetric_eigen().eigenvalues.iter().copied().fold(f64::INFINITY, f64::min);
+    let smallest = c
+        .clone()
+        .symmetric_eigen()
+        .eigenvalues
+        .iter()
+        .copied()
+        .fold(f64::INFINITY, f64::min);
     if smallest >= -PSD_TOLERANCE {
         return None;
     }
@@ -1556,7 +2201,8 @@ fn psd_problem(label: &str, block: &Sp<Correlation>) -> Option<Diagnostic> {
     Some(match worst {
         Some((_, [i, j, k])) => {
             let pairs = [(i, j), (i, k), (j, k)];
-            let (si, sj) = pairs.iter().copied().max_by(|p, q| v(p.0, p.1).abs().total_cmp(&v(q.0, q.1).abs())).unwrap_or((i, j));
+            let (si, sj) =
+                pairs.iter().copied().max_by(|p, q| v(p.0, p.1).abs().total_cmp(&v(q.0, q.1).abs())).unwrap_or((i, j));
             let say = |(p, q): (usize, usize)| format!("`{}` with `{}` {}", names[p], names[q], v(p, q));
             Diagnostic::new(
                 block.matrix[si][sj].loc(),
@@ -1586,9 +2232,18 @@ mod tests {
     /// A world whose leg capacity, leg cost and supply capacity are uncertain.
     fn uncertain_world(correlations: &str) -> String {
         let text = patch(&[
-            ("capacity = 1000.0", "capacity = { dist = \"uniform\", min = 500, max = 1500 }"),
-            ("cost = 20.0", "cost = { dist = \"triangular\", min = 10, mode = 20, max = 40 }"),
-            ("capacity = 100.0", "capacity = { dist = \"normal\", mean = 100, sd = 10, min = 0 }"),
+            (
+                "capacity = 1000.0",
+                "capacity = { dist = \"uniform\", min = 500, max = 1500 }",
+            ),
+            (
+                "cost = 20.0",
+                "cost = { dist = \"triangular\", min = 10, mode = 20, max = 40 }",
+            ),
+            (
+                "capacity = 100.0",
+                "capacity = { dist = \"normal\", mean = 100, sd = 10, min = 0 }",
+            ),
         ]);
         format!("{text}\n{correlations}")
     }
@@ -1606,7 +2261,11 @@ mod tests {
 
     #[test]
     fn every_problem_is_reported_in_file_order() {
-        let text = patch(&[("periods = 12", "periods = 0"), ("capacity = 1000.0", "capacity = -1"), ("to = \"CN\"\nmode", "to = \"CNN\"\nmode")]);
+        let text = patch(&[
+            ("periods = 12", "periods = 0"),
+            ("capacity = 1000.0", "capacity = -1"),
+            ("to = \"CN\"\nmode", "to = \"CNN\"\nmode"),
+        ]);
         let found: Vec<String> = problems(&text).into_iter().map(|d| d.message).collect();
         assert_eq!(
             found,
@@ -1622,19 +2281,34 @@ mod tests {
 
     #[test]
     fn check_meta_start_is_a_month() {
-        let d = fails_with(&patch(&[("start = \"2026-01\"", "start = \"2026-13\"")]), "scenario.start: expected a month \"YYYY-MM\", found \"2026-13\"");
-        assert_eq!(d.help.as_deref(), Some("write the year and the month with two digits, e.g. \"2026-01\""));
+        let d = fails_with(
+            &patch(&[("start = \"2026-01\"", "start = \"2026-13\"")]),
+            "scenario.start: expected a month \"YYYY-MM\", found \"2026-13\"",
+        );
+        assert_eq!(
+            d.help.as_deref(),
+            Some("write the year and the month with two digits, e.g. \"2026-01\"")
+        );
     }
 
     #[test]
     fn check_meta_periods_in_range() {
-        fails_with(&patch(&[("periods = 12", "periods = 1201")]), "scenario.periods: must be between 1 and 1200, found 1201");
+        fails_with(
+            &patch(&[("periods = 12", "periods = 1201")]),
+            "scenario.periods: must be between 1 and 1200, found 1201",
+        );
     }
 
     #[test]
     fn check_montecarlo_trials_and_seed() {
-        fails_with(&patch(&[("trials = 10", "trials = 0")]), "montecarlo.trials: must be at least 1, found 0");
-        fails_with(&patch(&[("seed = 1", "seed = -3")]), "montecarlo.seed: must be at least 0, found -3");
+        fails_with(
+            &patch(&[("trials = 10", "trials = 0")]),
+            "montecarlo.trials: must be at least 1, found 0",
+        );
+        fails_with(
+            &patch(&[("seed = 1", "seed = -3")]),
+            "montecarlo.seed: must be at least 0, found -3",
+        );
     }
 
     // Duplicates
@@ -1643,13 +2317,19 @@ mod tests {
     fn check_duplicate_ids_within_a_list() {
         let text = with("[[regions]]\nid = \"KZ\"\n");
         let d = fails_with(&text, "regions: duplicate id `KZ`");
-        assert_eq!(d.help.as_deref(), Some("`KZ` is first defined at <inline>:19:6; rename or remove one of them"));
-        assert_eq!(line(&text, &d), 62);
+        assert_eq!(
+            d.help.as_deref(),
+            Some("`KZ` is first defined at <inline>:18:6; rename or remove one of them")
+        );
+        assert_eq!(line(&text, &d), 54);
     }
 
     #[test]
     fn check_duplicate_ids_hub_and_region_share_a_namespace() {
-        let d = fails_with(&with("[[hubs]]\nid = \"CN\"\nregion = \"CN\"\n"), "hubs: id `CN` is also a region id");
+        let d = fails_with(
+            &with("[[hubs]]\nid = \"CN\"\nregion = \"CN\"\n"),
+            "hubs: id `CN` is also a region id",
+        );
         assert!(d.help.unwrap().contains("share one namespace"));
     }
 
@@ -1659,33 +2339,48 @@ mod tests {
             &with("[[supply]]\nregion = \"KZ\"\ncommodity = \"oil\"\nsteps = [{ capacity = 1, cost = 2 }]\n"),
             "supply: duplicate entry for region `KZ` and commodity `oil`",
         );
-        assert!(d.help.unwrap().starts_with("the first is at <inline>:25:10;"));
+        assert!(d
+            .help
+            .unwrap()
+            .starts_with("the first is at <inline>:24:10;"));
     }
 
     // References
 
     #[test]
     fn check_references_unknown_node_gets_did_you_mean() {
-        let d = fails_with(&patch(&[("to = \"CN\"\nmode", "to = \"CNN\"\nmode")]), "legs.pipe.to: unknown region or hub `CNN`");
+        let d = fails_with(
+            &patch(&[("to = \"CN\"\nmode", "to = \"CNN\"\nmode")]),
+            "legs.pipe.to: unknown region or hub `CNN`",
+        );
         assert_eq!(d.help.as_deref(), Some("did you mean `CN`?"));
     }
 
     #[test]
     fn check_references_unknown_leg_lists_valid_ids() {
-        let d = fails_with(&patch(&[("legs = [\"pipe\"]", "legs = [\"pipe\", \"rail\"]")]), "routes.direct.legs: unknown leg `rail`");
+        let d = fails_with(
+            &patch(&[("legs = [\"pipe\"]", "legs = [\"pipe\", \"rail\"]")]),
+            "routes.direct.legs: unknown leg `rail`",
+        );
         assert_eq!(d.help.as_deref(), Some("expected one of: `pipe`"));
     }
 
     #[test]
     fn check_references_unknown_commodity() {
-        let d = fails_with(&patch(&[("carries = [\"oil\"]", "carries = [\"oill\"]")]), "legs.pipe.carries: unknown commodity `oill`");
+        let d = fails_with(
+            &patch(&[("carries = [\"oil\"]", "carries = [\"oill\"]")]),
+            "legs.pipe.carries: unknown commodity `oill`",
+        );
         assert_eq!(d.help.as_deref(), Some("did you mean `oil`?"));
     }
 
     #[test]
     fn check_references_route_end_is_a_region() {
         let text = with("[[hubs]]\nid = \"DOSTYK\"\nregion = \"KZ\"\n");
-        let text = text.replace("[[routes]]\nid = \"direct\"\nfrom = \"KZ\"", "[[routes]]\nid = \"direct\"\nfrom = \"DOSTYK\"");
+        let text = text.replace(
+            "[[routes]]\nid = \"direct\"\nfrom = \"KZ\"",
+            "[[routes]]\nid = \"direct\"\nfrom = \"DOSTYK\"",
+        );
         let d = fails_with(&text, "routes.direct.from: `DOSTYK` is a hub, not a region");
         assert_eq!(
             d.help.as_deref(),
@@ -1698,7 +2393,10 @@ mod tests {
         let text = policy("type = \"tariff\"\nimporter = \"CM\"\nper_unit = 5\n");
         let d = fails_with(&text, "policies.p.importer: unknown region `CM`");
         assert_eq!(d.help.as_deref(), Some("did you mean `CN`?"));
-        fails_with(&policy("type = \"closure\"\nlegs = [\"pipes\"]\n"), "policies.p.legs: unknown leg `pipes`");
+        fails_with(
+            &policy("type = \"closure\"\nlegs = [\"pipes\"]\n"),
+            "policies.p.legs: unknown leg `pipes`",
+        );
         fails_with(
             &policy("type = \"capacity_change\"\nprocessing = \"refinery\"\nfactor = 2\n"),
             "policies.p.processing: unknown processing plant `refinery`",
@@ -1711,30 +2409,55 @@ mod tests {
     fn check_routes_connect_consecutive_legs_meet() {
         let text = patch(&[("legs = [\"pipe\"]", "legs = [\"pipe\", \"spur\"]")])
             + "[[legs]]\nid = \"spur\"\nfrom = \"KZ\"\nto = \"CN\"\nmode = \"rail\"\ncapacity = 1\ncost = 1\ncarries = [\"oil\"]\n";
-        let d = fails_with(&text, "routes.direct.legs: legs `pipe` and `spur` do not meet: `pipe` ends at `CN`, but `spur` starts at `KZ`");
-        assert_eq!(d.help.as_deref(), Some("add a leg from `CN` to `KZ` between them, or check the order of `legs`"));
+        let d = fails_with(
+            &text,
+            "routes.direct.legs: legs `pipe` and `spur` do not meet: `pipe` ends at `CN`, but `spur` starts at `KZ`",
+        );
+        assert_eq!(
+            d.help.as_deref(),
+            Some(
+                "`spur` runs towards `CN`; set `bidirectional = true` on it to travel it backwards"
+            )
+        );
     }
 
     #[test]
     fn check_routes_connect_first_leg_leaves_the_origin() {
-        let text = patch(&[("from = \"KZ\"\nto = \"CN\"\nlegs", "from = \"CN\"\nto = \"KZ\"\nlegs")]);
+        let text = patch(&[(
+            "from = \"KZ\"\nto = \"CN\"\nlegs",
+            "from = \"CN\"\nto = \"KZ\"\nlegs",
+        )]);
         let d = fails_with(
             &text,
             "routes.direct.legs: first leg `pipe` starts at `KZ`, not at the route's origin `CN` or one of its hubs",
         );
-        assert_eq!(d.help.as_deref(), Some("`pipe` runs towards `CN`; set `bidirectional = true` on it to travel it backwards"));
-        let both_ways = text.replace("carries = [\"oil\"]", "carries = [\"oil\"]\nbidirectional = true");
+        assert_eq!(
+            d.help.as_deref(),
+            Some(
+                "`pipe` runs towards `CN`; set `bidirectional = true` on it to travel it backwards"
+            )
+        );
+        let both_ways = text.replace(
+            "carries = [\"oil\"]",
+            "carries = [\"oil\"]\nbidirectional = true",
+        );
         assert_eq!(problems(&both_ways), []);
     }
 
     #[test]
     fn check_routes_connect_last_leg_reaches_the_destination() {
-        let text = with("[[regions]]\nid = \"US\"\n").replace("from = \"KZ\"\nto = \"CN\"\nlegs", "from = \"KZ\"\nto = \"US\"\nlegs");
+        let text = with("[[regions]]\nid = \"US\"\n").replace(
+            "from = \"KZ\"\nto = \"CN\"\nlegs",
+            "from = \"KZ\"\nto = \"US\"\nlegs",
+        );
         let d = fails_with(
             &text,
             "routes.direct.legs: last leg `pipe` ends at `CN`, not at the route's destination `US` or one of its hubs",
         );
-        assert_eq!(d.help.as_deref(), Some("add legs from `CN` to `US`, or change `to`"));
+        assert_eq!(
+            d.help.as_deref(),
+            Some("add legs from `CN` to `US`, or change `to`")
+        );
     }
 
     #[test]
@@ -1746,15 +2469,26 @@ mod tests {
 
     #[test]
     fn check_routes_connect_needs_a_leg() {
-        fails_with(&patch(&[("legs = [\"pipe\"]", "legs = []")]), "routes.direct.legs: a route needs at least one leg");
+        fails_with(
+            &patch(&[("legs = [\"pipe\"]", "legs = []")]),
+            "routes.direct.legs: a route needs at least one leg",
+        );
     }
 
     #[test]
     fn check_route_commodities_subset_of_every_leg() {
-        let text = patch(&[("corridor = \"china_direct\"", "corridor = \"china_direct\"\ncommodities = [\"oil\", \"lithium\"]")])
-            + "[[commodities]]\nid = \"lithium\"\nunit = \"t\"\nreference_price = 1\n";
-        let d = fails_with(&text, "routes.direct.commodities: leg `pipe` does not carry `lithium`");
-        assert_eq!(d.help.as_deref(), Some("add \"lithium\" to `carries` of leg `pipe`, or remove it from this route"));
+        let text = patch(&[(
+            "corridor = \"china_direct\"",
+            "corridor = \"china_direct\"\ncommodities = [\"oil\", \"lithium\"]",
+        )]) + "[[commodities]]\nid = \"lithium\"\nunit = \"t\"\nreference_price = 1\n";
+        let d = fails_with(
+            &text,
+            "routes.direct.commodities: leg `pipe` does not carry `lithium`",
+        );
+        assert_eq!(
+            d.help.as_deref(),
+            Some("add \"lithium\" to `carries` of leg `pipe`, or remove it from this route")
+        );
     }
 
     #[test]
@@ -1762,8 +2496,14 @@ mod tests {
         let text = patch(&[("from = \"KZ\"\nto = \"CN\"\nlegs = [\"pipe\"]", "from = \"KZ\"\nto = \"US\"\nlegs = [\"pipe\", \"road\"]")])
             + "[[regions]]\nid = \"US\"\n[[commodities]]\nid = \"lithium\"\nunit = \"t\"\nreference_price = 1\n"
             + "[[legs]]\nid = \"road\"\nfrom = \"CN\"\nto = \"US\"\nmode = \"sea\"\ncapacity = 1\ncost = 1\ncarries = [\"lithium\"]\n";
-        let d = fails_with(&text, "routes.direct: its legs carry no commodity in common");
-        assert_eq!(d.help.as_deref(), Some("`pipe` carries [oil]; `road` carries [lithium]"));
+        let d = fails_with(
+            &text,
+            "routes.direct: its legs carry no commodity in common",
+        );
+        assert_eq!(
+            d.help.as_deref(),
+            Some("`pipe` carries [oil]; `road` carries [lithium]")
+        );
     }
 
     // Numbers
@@ -1776,24 +2516,39 @@ mod tests {
             d.help.as_deref(),
             Some("a capacity cannot be negative; use 0 for none, or a `capacity_change` policy to cut it")
         );
-        assert_eq!(line(&text, &d), 52);
+        assert_eq!(line(&text, &d), 42);
     }
 
     #[test]
     fn check_parameters_finite() {
-        fails_with(&patch(&[("cost = 20.0", "cost = nan")]), "legs.pipe.cost: must be a finite number, found NaN");
+        fails_with(
+            &patch(&[("cost = 20.0", "cost = nan")]),
+            "legs.pipe.cost: must be a finite number, found NaN",
+        );
     }
 
     #[test]
     fn check_parameters_probability() {
-        let d = fails_with(&policy("type = \"closure\"\nlegs = [\"pipe\"]\nprobability = 1.5\n"), "policies.p.probability: must be between 0 and 1, found 1.5");
-        assert_eq!(d.help.as_deref(), Some("write a probability as a fraction between 0 and 1, e.g. 0.4 for 40%"));
+        let d = fails_with(
+            &policy("type = \"closure\"\nlegs = [\"pipe\"]\nprobability = 1.5\n"),
+            "policies.p.probability: must be between 0 and 1, found 1.5",
+        );
+        assert_eq!(
+            d.help.as_deref(),
+            Some("write a probability as a fraction between 0 and 1, e.g. 0.4 for 40%")
+        );
     }
 
     #[test]
     fn check_parameters_disruption_remaining() {
-        let text = patch(&[("carries = [\"oil\"]", "carries = [\"oil\"]\ndisruption = { failure_rate = 1, repair_days = 10, remaining = 2 }")]);
-        fails_with(&text, "legs.pipe.disruption.remaining: must be between 0 and 1, found 2");
+        let text = patch(&[(
+            "carries = [\"oil\"]",
+            "carries = [\"oil\"]\ndisruption = { failure_rate = 1, repair_days = 10, remaining = 2 }",
+        )]);
+        fails_with(
+            &text,
+            "legs.pipe.disruption.remaining: must be between 0 and 1, found 2",
+        );
     }
 
     #[test]
@@ -1802,7 +2557,10 @@ mod tests {
             &policy("type = \"export_control\"\nregion = \"KZ\"\nmode = \"quota\"\nquota_fraction = 1.2\n"),
             "policies.p.quota_fraction: must be between 0 and 1, found 1.2",
         );
-        fails_with(&policy("type = \"demand_shock\"\nregion = \"CN\"\nfactor = -1\n"), "policies.p.factor: must be at least 0, found -1");
+        fails_with(
+            &policy("type = \"demand_shock\"\nregion = \"CN\"\nfactor = -1\n"),
+            "policies.p.factor: must be at least 0, found -1",
+        );
         fails_with(
             &policy("type = \"closure\"\nlegs = [\"pipe\"]\nduration_months = -2\n"),
             "policies.p.duration_months: must be at least 0, found -2",
@@ -1811,31 +2569,82 @@ mod tests {
 
     #[test]
     fn check_disruptions_failure_rate() {
-        let text = patch(&[("carries = [\"oil\"]", "carries = [\"oil\"]\ndisruption = { failure_rate = -1, repair_days = 10 }")]);
-        fails_with(&text, "legs.pipe.disruption.failure_rate: must be at least 0, found -1");
+        let text = patch(&[(
+            "carries = [\"oil\"]",
+            "carries = [\"oil\"]\ndisruption = { failure_rate = -1, repair_days = 10 }",
+        )]);
+        fails_with(
+            &text,
+            "legs.pipe.disruption.failure_rate: must be at least 0, found -1",
+        );
     }
 
     /// The message for a leg capacity given as `dist`.
     fn capacity_dist(dist: &str) -> Vec<(String, Option<String>)> {
-        problems(&patch(&[("capacity = 1000.0", &format!("capacity = {dist}"))])).into_iter().map(|d| (d.message, d.help)).collect()
+        problems(&patch(&[(
+            "capacity = 1000.0",
+            &format!("capacity = {dist}"),
+        )]))
+        .into_iter()
+        .map(|d| (d.message, d.help))
+        .collect()
     }
 
     #[test]
     fn check_parameters_distribution_parameters() {
         let cases = [
-            ("{ dist = \"normal\", mean = 5, sd = -1, min = 0 }", "legs.pipe.capacity: `sd` must be at least 0, found -1"),
-            ("{ dist = \"normal\", mean = 5, sd = 1, min = 9, max = 3 }", "legs.pipe.capacity: `min` 9 is above `max` 3"),
-            ("{ dist = \"lognormal\", mean = 0, sd = 1 }", "legs.pipe.capacity: a lognormal's `mean` must be above 0, found 0"),
-            ("{ dist = \"beta\", alpha = 0, beta = 2 }", "legs.pipe.capacity: `alpha` must be above 0, found 0"),
-            ("{ dist = \"uniform\", min = 5, max = 5 }", "legs.pipe.capacity: `min` 5 must be below `max` 5"),
-            ("{ dist = \"triangular\", min = 1, mode = 5, max = 3 }", "legs.pipe.capacity: `mode` 5 must lie between `min` 1 and `max` 3"),
-            ("{ dist = \"bernoulli\", p = 2 }", "legs.pipe.capacity: `p` must be between 0 and 1, found 2"),
-            ("{ dist = \"poisson\", lambda = -1 }", "legs.pipe.capacity: `lambda` must be at least 0, found -1"),
-            ("{ dist = \"empirical\", values = [] }", "legs.pipe.capacity: `values` is empty"),
-            ("{ dist = \"empirical\", values = [1, 2], weights = [1] }", "legs.pipe.capacity: `weights` has 1 entries for 2 values"),
-            ("{ dist = \"empirical\", values = [1, 2], weights = [1, -1] }", "legs.pipe.capacity: `weights` must be at least 0, found -1"),
-            ("{ dist = \"empirical\", values = [1, 2], weights = [0, 0] }", "legs.pipe.capacity: `weights` are all 0"),
-            ("{ dist = \"uniform\", min = 1, max = inf }", "legs.pipe.capacity: `max` must be a finite number, found inf"),
+            (
+                "{ dist = \"normal\", mean = 5, sd = -1, min = 0 }",
+                "legs.pipe.capacity: `sd` must be at least 0, found -1",
+            ),
+            (
+                "{ dist = \"normal\", mean = 5, sd = 1, min = 9, max = 3 }",
+                "legs.pipe.capacity: `min` 9 is above `max` 3",
+            ),
+            (
+                "{ dist = \"lognormal\", mean = 0, sd = 1 }",
+                "legs.pipe.capacity: a lognormal's `mean` must be above 0, found 0",
+            ),
+            (
+                "{ dist = \"beta\", alpha = 0, beta = 2 }",
+                "legs.pipe.capacity: `alpha` must be above 0, found 0",
+            ),
+            (
+                "{ dist = \"uniform\", min = 5, max = 5 }",
+                "legs.pipe.capacity: `min` 5 must be below `max` 5",
+            ),
+            (
+                "{ dist = \"triangular\", min = 1, mode = 5, max = 3 }",
+                "legs.pipe.capacity: `mode` 5 must lie between `min` 1 and `max` 3",
+            ),
+            (
+                "{ dist = \"bernoulli\", p = 2 }",
+                "legs.pipe.capacity: `p` must be between 0 and 1, found 2",
+            ),
+            (
+                "{ dist = \"poisson\", lambda = -1 }",
+                "legs.pipe.capacity: `lambda` must be at least 0, found -1",
+            ),
+            (
+                "{ dist = \"empirical\", values = [] }",
+                "legs.pipe.capacity: `values` is empty",
+            ),
+            (
+                "{ dist = \"empirical\", values = [1, 2], weights = [1] }",
+                "legs.pipe.capacity: `weights` has 1 entries for 2 values",
+            ),
+            (
+                "{ dist = \"empirical\", values = [1, 2], weights = [1, -1] }",
+                "legs.pipe.capacity: `weights` must be at least 0, found -1",
+            ),
+            (
+                "{ dist = \"empirical\", values = [1, 2], weights = [0, 0] }",
+                "legs.pipe.capacity: `weights` are all 0",
+            ),
+            (
+                "{ dist = \"uniform\", min = 1, max = inf }",
+                "legs.pipe.capacity: `max` must be a finite number, found inf",
+            ),
         ];
         for (dist, message) in cases {
             let found = capacity_dist(dist);
@@ -1864,62 +2673,119 @@ mod tests {
             ),
         ];
         for (dist, message, help) in cases {
-            assert_eq!(capacity_dist(dist), [(message.to_string(), Some(help.to_string()))], "{dist}");
+            assert_eq!(
+                capacity_dist(dist),
+                [(message.to_string(), Some(help.to_string()))],
+                "{dist}"
+            );
         }
         let d = fails_with(
             &policy("type = \"closure\"\nlegs = [\"pipe\"]\nprobability = { dist = \"lognormal\", mean = 0.5, sd = 0.1 }\n"),
             "policies.p.probability: a lognormal distribution has no upper bound, but the value must be between 0 and 1",
         );
-        assert_eq!(d.help.as_deref(), Some("use a `beta`, `uniform` or `triangular` distribution for a bounded value"));
+        assert_eq!(
+            d.help.as_deref(),
+            Some("use a `beta`, `uniform` or `triangular` distribution for a bounded value")
+        );
         fails_with(
-            &policy("type = \"closure\"\nlegs = [\"pipe\"]\nprobability = { dist = \"uniform\", min = 0.5, max = 1.2 }\n"),
+            &policy(
+                "type = \"closure\"\nlegs = [\"pipe\"]\nprobability = { dist = \"uniform\", min = 0.5, max = 1.2 }\n",
+            ),
             "policies.p.probability: the uniform distribution can draw 1.2, but the value must be between 0 and 1",
         );
-        assert_eq!(capacity_dist("{ dist = \"beta\", alpha = 2, beta = 2, min = 0, max = 5 }"), []);
+        assert_eq!(
+            capacity_dist("{ dist = \"beta\", alpha = 2, beta = 2, min = 0, max = 5 }"),
+            []
+        );
     }
 
     #[test]
     fn check_commodities_numbers() {
-        fails_with(&patch(&[("reference_price = 500.0", "reference_price = -1")]), "commodities.oil.reference_price: must be at least 0, found -1");
         fails_with(
-            &patch(&[("reference_price = 500.0", "reference_price = 500.0\ntonnes_per_unit = 0")]),
+            &patch(&[("reference_price = 500.0", "reference_price = -1")]),
+            "commodities.oil.reference_price: must be at least 0, found -1",
+        );
+        fails_with(
+            &patch(&[(
+                "reference_price = 500.0",
+                "reference_price = 500.0\ntonnes_per_unit = 0",
+            )]),
             "commodities.oil.tonnes_per_unit: must be above 0, found 0",
         );
     }
 
     #[test]
     fn check_legs_shape() {
-        fails_with(&patch(&[("carries = [\"oil\"]", "carries = []")]), "legs.pipe.carries: the leg carries no commodity");
         fails_with(
-            &patch(&[("carries = [\"oil\"]", "carries = [\"oil\"]\ntransit_days = -1")]),
+            &patch(&[("carries = [\"oil\"]", "carries = []")]),
+            "legs.pipe.carries: the leg carries no commodity",
+        );
+        fails_with(
+            &patch(&[(
+                "carries = [\"oil\"]",
+                "carries = [\"oil\"]\ntransit_days = -1",
+            )]),
             "legs.pipe.transit_days: must be at least 0, found -1",
         );
     }
 
     #[test]
     fn check_demand_numbers() {
-        let d = fails_with(&patch(&[("elasticity = -0.3", "elasticity = 0.3")]), "demand.CN.oil.elasticity: must be at most 0, found 0.3");
-        assert!(d.help.unwrap().starts_with("demand falls as the price rises"));
-        fails_with(&patch(&[("choke_price = 5000.0", "choke_price = 400")]), "demand.CN.oil.choke_price: must be above `price` 500, found 400");
+        let d = fails_with(
+            &patch(&[("elasticity = -0.3", "elasticity = 0.3")]),
+            "demand.CN.oil.elasticity: must be at most 0, found 0.3",
+        );
+        assert!(d
+            .help
+            .unwrap()
+            .starts_with("demand falls as the price rises"));
+        fails_with(
+            &patch(&[("choke_price = 5000.0", "choke_price = 400")]),
+            "demand.CN.oil.choke_price: must be above `price` 500, found 400",
+        );
         fails_with(
             &patch(&[("choke_price = 5000.0", "choke_price = { dist = \"uniform\", min = 300, max = 900 }")]),
             "demand.CN.oil.choke_price: the distribution can draw 300, but the choke price must be above `price` 500",
         );
-        fails_with(&patch(&[("choke_price = 5000.0", "choke_price = 5000.0\nfloor = 0")]), "demand.CN.oil.floor: must be above 0 and at most 1, found 0");
-        fails_with(&patch(&[("choke_price = 5000.0", "choke_price = 5000.0\nblocks = 51")]), "demand.CN.oil.blocks: must be between 1 and 50, found 51");
+        fails_with(
+            &patch(&[("choke_price = 5000.0", "choke_price = 5000.0\nfloor = 0")]),
+            "demand.CN.oil.floor: must be above 0 and at most 1, found 0",
+        );
+        fails_with(
+            &patch(&[("choke_price = 5000.0", "choke_price = 5000.0\nblocks = 51")]),
+            "demand.CN.oil.blocks: must be between 1 and 50, found 51",
+        );
     }
 
     #[test]
     fn check_supply_one_form() {
         let d = fails_with(
-            &patch(&[("cost = [100.0, 300.0]", "cost = [100.0, 300.0]\nsteps = [{ capacity = 10, cost = 5 }]")]),
+            &patch(&[(
+                "cost = [100.0, 300.0]",
+                "steps = [{ capacity = 10, cost = 5 }]",
+            )]),
             "supply.KZ.oil: `capacity` cannot be combined with `steps`",
         );
-        assert_eq!(d.help.as_deref(), Some("give either `capacity` with `cost` (a linear cost curve), or `steps`"));
-        fails_with(&patch(&[("cost = [100.0, 300.0]\n", "")]), "supply.KZ.oil: `capacity` needs `cost`");
-        fails_with(&patch(&[("capacity = 100.0\n", "")]), "supply.KZ.oil: `cost` needs `capacity`");
-        fails_with(&patch(&[("capacity = 100.0\ncost = [100.0, 300.0]\n", "")]), "supply.KZ.oil: no capacity");
-        fails_with(&patch(&[("capacity = 100.0\ncost = [100.0, 300.0]\n", "steps = []\n")]), "supply.KZ.oil.steps: the list is empty");
+        assert_eq!(
+            d.help.as_deref(),
+            Some("give either `capacity` with `cost` (a linear cost curve), or `steps`")
+        );
+        fails_with(
+            &patch(&[("cost = [100.0, 300.0]\n", "")]),
+            "supply.KZ.oil: `capacity` needs `cost`",
+        );
+        fails_with(
+            &patch(&[("capacity = 100.0\n", "")]),
+            "supply.KZ.oil: `cost` needs `capacity`",
+        );
+        fails_with(
+            &patch(&[("capacity = 100.0\ncost = [100.0, 300.0]\n", "")]),
+            "supply.KZ.oil: no capacity",
+        );
+        fails_with(
+            &patch(&[("capacity = 100.0\ncost = [100.0, 300.0]\n", "steps = []\n")]),
+            "supply.KZ.oil.steps: the list is empty",
+        );
     }
 
     #[test]
@@ -1928,25 +2794,47 @@ mod tests {
             &patch(&[("cost = [100.0, 300.0]", "cost = [300.0, 100.0]")]),
             "supply.KZ.oil.cost: the cost at zero output (300) is above the cost at capacity (100)",
         );
-        assert_eq!(d.help.as_deref(), Some("marginal cost rises with output: write `cost = [100, 300]`"));
-        fails_with(&patch(&[("cost = [100.0, 300.0]", "cost = [100.0, 300.0]\nblocks = 0")]), "supply.KZ.oil.blocks: must be between 1 and 50, found 0");
+        assert_eq!(
+            d.help.as_deref(),
+            Some("marginal cost rises with output: write `cost = [100, 300]`")
+        );
+        fails_with(
+            &patch(&[("cost = [100.0, 300.0]", "cost = [100.0, 300.0]\nblocks = 0")]),
+            "supply.KZ.oil.blocks: must be between 1 and 50, found 0",
+        );
     }
 
     #[test]
     fn check_processing_yield() {
         let plant = "[[commodities]]\nid = \"ore\"\nunit = \"t\"\nreference_price = 1\n[[processing]]\nid = \"refinery\"\nregion = \"KZ\"\ninput = \"ore\"\noutput = \"oil\"\ncapacity = 10\ncost = 1\n";
         assert_eq!(problems(&with(plant)), []);
-        fails_with(&with(&format!("{plant}yield = 0\n")), "processing.refinery.yield: must be above 0, found 0");
-        fails_with(&with(&plant.replace("input = \"ore\"", "input = \"oil\"")), "processing.refinery: input and output are both `oil`");
+        fails_with(
+            &with(&format!("{plant}yield = 0\n")),
+            "processing.refinery.yield: must be above 0, found 0",
+        );
+        fails_with(
+            &with(&plant.replace("input = \"ore\"", "input = \"oil\"")),
+            "processing.refinery: input and output are both `oil`",
+        );
     }
 
     #[test]
     fn check_stockpiles_initial_fits() {
         let stock = "[[stockpiles]]\nid = \"spr\"\nregion = \"CN\"\ncommodity = \"oil\"\ninitial = 120\ncapacity = 100\nrelease_rate = 10\nrelease_price = 900\n";
-        let d = fails_with(&with(stock), "stockpiles.spr.initial: must be at most `capacity` 100, found 120");
-        assert_eq!(d.help.as_deref(), Some("raise `capacity` or lower `initial`"));
-        let refill = stock.replace("initial = 120", "initial = 50") + "refill_rate = 5\nrefill_price = 950\n";
-        fails_with(&with(&refill), "stockpiles.spr.refill_price: must be below `release_price` 900, found 950");
+        let d = fails_with(
+            &with(stock),
+            "stockpiles.spr.initial: must be at most `capacity` 100, found 120",
+        );
+        assert_eq!(
+            d.help.as_deref(),
+            Some("raise `capacity` or lower `initial`")
+        );
+        let refill = stock.replace("initial = 120", "initial = 50")
+            + "refill_rate = 5\nrefill_price = 950\n";
+        fails_with(
+            &with(&refill),
+            "stockpiles.spr.refill_price: must be below `release_price` 900, found 950",
+        );
     }
 
     // Policies
@@ -1957,15 +2845,24 @@ mod tests {
             &policy("type = \"tariff\"\nimporter = \"CN\"\nper_unit = 5\nquota = 10\n"),
             "policies.p: field `quota` is not used by a `tariff` policy",
         );
-        assert_eq!(d.help.as_deref(), Some("a `tariff` policy uses `importer`, `exporter`, `commodity`, `per_unit`, `ad_valorem`"));
+        assert_eq!(
+            d.help.as_deref(),
+            Some("a `tariff` policy uses `importer`, `exporter`, `commodity`, `per_unit`, `ad_valorem`")
+        );
     }
 
     #[test]
     fn check_policy_fields_export_control() {
-        let found: Vec<String> = problems(&policy("type = \"export_control\"\n")).into_iter().map(|d| d.message).collect();
+        let found: Vec<String> = problems(&policy("type = \"export_control\"\n"))
+            .into_iter()
+            .map(|d| d.message)
+            .collect();
         assert_eq!(
             found,
-            ["policies.p: a `export_control` policy needs `region`, the exporting region", "policies.p: a `export_control` policy needs `mode`"]
+            [
+                "policies.p: a `export_control` policy needs `region`, the exporting region",
+                "policies.p: a `export_control` policy needs `mode`"
+            ]
         );
         fails_with(
             &policy("type = \"export_control\"\nregion = \"KZ\"\nmode = \"quota\"\n"),
@@ -1983,16 +2880,34 @@ mod tests {
             &policy("type = \"export_control\"\nregion = \"KZ\"\nmode = \"ban\"\nfriction = 5\n"),
             "policies.p: field `friction` is not used in `ban` mode",
         );
-        assert_eq!(d.help.as_deref(), Some("`friction` applies with mode = \"license\""));
+        assert_eq!(
+            d.help.as_deref(),
+            Some("`friction` applies with mode = \"license\"")
+        );
     }
 
     #[test]
     fn check_policy_fields_tariff_closure_shocks() {
-        fails_with(&policy("type = \"tariff\"\nper_unit = 5\n"), "policies.p: a `tariff` policy needs `importer`, the importing region");
-        fails_with(&policy("type = \"tariff\"\nimporter = \"CN\"\n"), "policies.p: a `tariff` policy needs `per_unit` or `ad_valorem`");
-        fails_with(&policy("type = \"closure\"\n"), "policies.p: a `closure` policy needs `legs`, `hubs` or `region`");
-        fails_with(&policy("type = \"demand_shock\"\nregion = \"CN\"\n"), "policies.p: a `demand_shock` policy needs `factor`");
-        fails_with(&policy("type = \"supply_shock\"\nfactor = 0.5\n"), "policies.p: a `supply_shock` policy needs `region`, the shocked region");
+        fails_with(
+            &policy("type = \"tariff\"\nper_unit = 5\n"),
+            "policies.p: a `tariff` policy needs `importer`, the importing region",
+        );
+        fails_with(
+            &policy("type = \"tariff\"\nimporter = \"CN\"\n"),
+            "policies.p: a `tariff` policy needs `per_unit` or `ad_valorem`",
+        );
+        fails_with(
+            &policy("type = \"closure\"\n"),
+            "policies.p: a `closure` policy needs `legs`, `hubs` or `region`",
+        );
+        fails_with(
+            &policy("type = \"demand_shock\"\nregion = \"CN\"\n"),
+            "policies.p: a `demand_shock` policy needs `factor`",
+        );
+        fails_with(
+            &policy("type = \"supply_shock\"\nfactor = 0.5\n"),
+            "policies.p: a `supply_shock` policy needs `region`, the shocked region",
+        );
     }
 
     #[test]
@@ -2002,19 +2917,29 @@ mod tests {
             "policies.p: a `capacity_change` policy needs a target: `legs`, `hubs`, `processing`, or `region` with `commodity`",
         );
         fails_with(
-            &policy("type = \"capacity_change\"\nlegs = [\"pipe\"]\nregion = \"KZ\"\ncommodity = \"oil\"\nfactor = 2\n"),
+            &policy(
+                "type = \"capacity_change\"\nlegs = [\"pipe\"]\nregion = \"KZ\"\ncommodity = \"oil\"\nfactor = 2\n",
+            ),
             "policies.p: a `capacity_change` policy has one target, found `legs`, `region`/`commodity`",
         );
         fails_with(
             &policy("type = \"capacity_change\"\nregion = \"KZ\"\nfactor = 2\n"),
             "policies.p: a `capacity_change` policy needs `commodity` too: a supply target is a `region` with a `commodity`",
         );
-        fails_with(&policy("type = \"capacity_change\"\nlegs = [\"pipe\"]\n"), "policies.p: a `capacity_change` policy needs `delta` or `factor`");
+        fails_with(
+            &policy("type = \"capacity_change\"\nlegs = [\"pipe\"]\n"),
+            "policies.p: a `capacity_change` policy needs `delta` or `factor`",
+        );
         fails_with(
             &policy("type = \"capacity_change\"\nlegs = [\"pipe\"]\ndelta = 5\nfactor = 2\n"),
             "policies.p: `delta` and `factor` cannot both be given",
         );
-        assert_eq!(problems(&policy("type = \"capacity_change\"\nregion = \"KZ\"\ncommodity = \"oil\"\ndelta = -50\n")), []);
+        assert_eq!(
+            problems(&policy(
+                "type = \"capacity_change\"\nregion = \"KZ\"\ncommodity = \"oil\"\ndelta = -50\n"
+            )),
+            []
+        );
     }
 
     #[test]
@@ -2045,29 +2970,57 @@ mod tests {
         let text = uncertain_world("")
             + "[[policies]]\nid = \"ban\"\ntype = \"export_control\"\nregion = \"KZ\"\nmode = \"ban\"\nprobability = { dist = \"beta\", alpha = 2, beta = 3 }\nduration_months = 6\n";
         let s = load_str(&text).unwrap();
-        let names: Vec<String> = uncertainty_names(&s.file).into_iter().map(|(n, _)| n).collect();
-        assert_eq!(names, ["legs.pipe.capacity", "legs.pipe.cost", "supply.KZ.oil.capacity", "policies.ban.probability"]);
+        let names: Vec<String> = uncertainty_names(&s.file)
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "legs.pipe.capacity",
+                "legs.pipe.cost",
+                "supply.KZ.oil.capacity",
+                "policies.ban.probability"
+            ]
+        );
     }
 
     #[test]
     fn check_correlations_valid_block() {
-        let text = uncertain_world("[[correlations]]\nnames = [\"legs.pipe.capacity\", \"legs.pipe.cost\"]\nmatrix = [[1, -0.5], [-0.5, 1]]\n");
+        let text = uncertain_world(
+            "[[correlations]]\nnames = [\"legs.pipe.capacity\", \"legs.pipe.cost\"]\nmatrix = [[1, -0.5], [-0.5, 1]]\n",
+        );
         assert_eq!(problems(&text), []);
-        let perfect = uncertain_world("[[correlations]]\nnames = [\"legs.pipe.capacity\", \"legs.pipe.cost\"]\nmatrix = [[1, 1], [1, 1]]\n");
+        let perfect = uncertain_world(
+            "[[correlations]]\nnames = [\"legs.pipe.capacity\", \"legs.pipe.cost\"]\nmatrix = [[1, 1], [1, 1]]\n",
+        );
         assert_eq!(problems(&perfect), []);
     }
 
     #[test]
     fn check_correlations_names() {
-        let block = |names: &str| uncertain_world(&format!("[[correlations]]\nnames = {names}\nmatrix = [[1, 0], [0, 1]]\n"));
-        let d = fails_with(&block("[\"legs.pipe.capacity\", \"legs.pipe.cots\"]"), "correlation block 1: unknown uncertainty `legs.pipe.cots`");
+        let block = |names: &str| {
+            uncertain_world(&format!(
+                "[[correlations]]\nnames = {names}\nmatrix = [[1, 0], [0, 1]]\n"
+            ))
+        };
+        let d = fails_with(
+            &block("[\"legs.pipe.capacity\", \"legs.pipe.cots\"]"),
+            "correlation block 1: unknown uncertainty `legs.pipe.cots`",
+        );
         assert_eq!(d.help.as_deref(), Some("did you mean `legs.pipe.cost`?"));
         let d = fails_with(
             &block("[\"legs.pipe.capacity\", \"demand.CN.oil.quantity\"]"),
             "correlation block 1: `demand.CN.oil.quantity` is a plain number, not an uncertainty",
         );
-        assert_eq!(d.help.as_deref(), Some("give it a distribution to make it uncertain"));
-        fails_with(&block("[\"legs.pipe.cost\", \"legs.pipe.cost\"]"), "correlation block 1: `legs.pipe.cost` appears twice");
+        assert_eq!(
+            d.help.as_deref(),
+            Some("give it a distribution to make it uncertain")
+        );
+        fails_with(
+            &block("[\"legs.pipe.cost\", \"legs.pipe.cost\"]"),
+            "correlation block 1: `legs.pipe.cost` appears twice",
+        );
         let text = block("[\"legs.pipe.capacity\", \"legs.pipe.disruption.repair_days\"]")
             .replace("carries = [\"oil\"]", "carries = [\"oil\"]\ndisruption = { failure_rate = 1, repair_days = { dist = \"uniform\", min = 1, max = 9 } }");
         fails_with(
@@ -2078,16 +3031,35 @@ mod tests {
             "[[correlations]]\nnames = [\"legs.pipe.capacity\", \"legs.pipe.cost\"]\nmatrix = [[1, 0], [0, 1]]\n\
              [[correlations]]\nnames = [\"legs.pipe.cost\", \"supply.KZ.oil.capacity\"]\nmatrix = [[1, 0], [0, 1]]\n",
         );
-        fails_with(&two, "correlation block 2: `legs.pipe.cost` is already correlated in block 1");
+        fails_with(
+            &two,
+            "correlation block 2: `legs.pipe.cost` is already correlated in block 1",
+        );
     }
 
     #[test]
     fn check_correlations_matrix_entries() {
-        let block = |matrix: &str| uncertain_world(&format!("[[correlations]]\nnames = [\"legs.pipe.capacity\", \"legs.pipe.cost\"]\nmatrix = {matrix}\n"));
-        fails_with(&block("[[1, 0]]"), "correlation block 1: the matrix has 1 rows for 2 names");
-        fails_with(&block("[[1, 0], [0]]"), "correlation block 1: row 2 has 1 entries for 2 names");
-        fails_with(&block("[[1, 1.5], [1.5, 1]]"), "correlation block 1: entry (1, 2) is 1.5, outside [-1, 1]");
-        fails_with(&block("[[0.9, 0], [0, 1]]"), "correlation block 1: diagonal entry (1, 1) must be 1, found 0.9");
+        let block = |matrix: &str| {
+            uncertain_world(&format!(
+                "[[correlations]]\nnames = [\"legs.pipe.capacity\", \"legs.pipe.cost\"]\nmatrix = {matrix}\n"
+            ))
+        };
+        fails_with(
+            &block("[[1, 0]]"),
+            "correlation block 1: the matrix has 1 rows for 2 names",
+        );
+        fails_with(
+            &block("[[1, 0], [0]]"),
+            "correlation block 1: row 2 has 1 entries for 2 names",
+        );
+        fails_with(
+            &block("[[1, 1.5], [1.5, 1]]"),
+            "correlation block 1: entry (1, 2) is 1.5, outside [-1, 1]",
+        );
+        fails_with(
+            &block("[[0.9, 0], [0, 1]]"),
+            "correlation block 1: diagonal entry (1, 1) must be 1, found 0.9",
+        );
         fails_with(
             &block("[[1, 0.5], [0.4, 1]]"),
             "correlation block 1: the matrix is not symmetric: entry (2, 1) is 0.4 but entry (1, 2) is 0.5",
@@ -2105,6 +3077,9 @@ mod tests {
             "correlation block 1: the matrix is not positive semi-definite: `legs.pipe.capacity` with `legs.pipe.cost` 0.9, \
              `legs.pipe.capacity` with `supply.KZ.oil.capacity` 0.9 and `legs.pipe.cost` with `supply.KZ.oil.capacity` -0.9 cannot hold together",
         );
-        assert_eq!(d.help.as_deref(), Some("weaken one of these three correlations (smallest eigenvalue -0.900)"));
+        assert_eq!(
+            d.help.as_deref(),
+            Some("weaken one of these three correlations (smallest eigenvalue -0.800)")
+        );
     }
 }

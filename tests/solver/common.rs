@@ -1,7 +1,7 @@
 //! Shared random-LP generator and optimality certificate checks for the integration tests.
 #![allow(dead_code)]
 
-use corridor::engine::corridor::engine::simplex::{Simplex, SparseMatrix, Status};
+use corridor::engine::simplex::{Simplex, SparseMatrix, Status};
 
 pub const INF: f64 = f64::INFINITY;
 

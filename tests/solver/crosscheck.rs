@@ -5,8 +5,6 @@
 //! certify optimal, and occasionally cycles), so a disagreement fails the test only if
 //! the evidence points at *our* answer; see `common::verify`.
 
-
-
 use super::common::{verify, Lp, Verdict};
 use proptest::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -60,7 +58,7 @@ proptest! {
 /// cross-check is not vacuous).
 #[test]
 fn generator_covers_all_statuses_and_mostly_agrees() {
-    use corridor::engine::corridor::engine::simplex::Status;
+    use corridor::engine::simplex::Status;
     let mut counts = [0usize; 3];
     let mut agree = 0;
     for seed in 0..300u64 {

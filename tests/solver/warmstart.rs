@@ -2,11 +2,9 @@
 //! solve of the modified problem, over long sequences of changes, including
 //! save/restore of bases.
 
-
-
 use super::common::{check_unbounded, rel_close, Lp, Rng};
+use corridor::engine::simplex::{BasisState, Simplex, Status};
 use proptest::prelude::*;
-use corridor::engine::corridor::engine::simplex::{BasisState, Simplex, Status};
 
 fn compare(lp: &Lp, warm: &mut Simplex, step: usize) -> Result<Status, TestCaseError> {
     lp.load(warm);
