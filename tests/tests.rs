@@ -4,6 +4,7 @@
 mod cases;
 mod cli;
 mod common;
+mod determinism;
 mod docs;
 mod hostile;
 mod props;
