@@ -107,10 +107,11 @@ fn benches(c: &mut Criterion) {
                         &mut Quiet,
                     )
                     .unwrap();
-                    let layout = corridor::cli::layout(&m);
+                    let layout = montecarlo::layout(&m);
                     let frame = corridor::aggregate::summary_frame(&layout, &out.acc).unwrap();
-                    corridor::output::write_summary_csv(&dir.path().join("summary.csv"), frame)
-                        .unwrap();
+                    let csv = corridor::output::SummaryCsv(&frame);
+                    let bytes = corridor::output::Artifact::serialize(&csv).unwrap();
+                    std::fs::write(dir.path().join("summary.csv"), bytes).unwrap();
                 },
                 BatchSize::PerIteration,
             )

@@ -158,7 +158,8 @@ fn to_toml(w: &World) -> String {
 /// state it was cleared in.
 pub struct Cleared {
     pub m: CompiledModel,
-    pub prep: Prepared,
+    /// Kept so the baseline basis outlives the solve it warm-started.
+    pub _prep: Prepared,
     pub ws: Workspace,
 }
 
@@ -176,7 +177,7 @@ pub fn clear(text: &str, policies_on: bool, tweak: impl Fn(&mut CompiledModel)) 
     }
     clearing::stage(&m, &prep, &mut ws, 0);
     clearing::solve(&mut ws).expect("clears");
-    Cleared { m, prep, ws }
+    Cleared { m, _prep: prep, ws }
 }
 
 /// The welfare LP rebuilt from the model's entities (not from its LP
