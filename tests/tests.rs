@@ -8,4 +8,5 @@ mod determinism;
 mod docs;
 mod hostile;
 mod props;
+mod slurm;
 mod solver;
