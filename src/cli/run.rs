@@ -408,8 +408,14 @@ fn print_summary(
         println!("stopped at --max-trials before reaching --target-se");
     }
     println!(
-        "LP: {} solves, {} periods reused an unchanged solution, {} pivots",
-        out.solves, out.reused, out.pivots
+        "LP ({} rows x {} columns, {} series x {} periods recorded): {} solves, {} periods reused an unchanged solution, {} pivots",
+        m.lp.nrows,
+        m.lp.ncols,
+        m.series.len(),
+        m.periods + 1,
+        out.solves,
+        out.reused,
+        out.pivots
     );
     let rows = headline_rows(frame)?;
     if !rows.is_empty() {

@@ -12,6 +12,8 @@ use super::Workspace;
 use crate::model::{CapTarget, CompiledModel, CostRef, Effect};
 
 const INF: f64 = f64::INFINITY;
+/// Flows smaller than this (in commodity units per period) are recorded as 0.
+const FLOW_NOISE: f64 = 1e-9;
 
 /// Why a period could not be cleared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -253,7 +255,13 @@ pub fn record(
         }
     }
     for (f, fl) in m.flows.iter().enumerate() {
-        let v = x[fl.col];
+        // Below the solver's tolerance a flow is rounding noise; recording it
+        // would turn shares of a zero total into noise between 0 and 1.
+        let v = if x[fl.col].abs() < FLOW_NOISE {
+            0.0
+        } else {
+            x[fl.col]
+        };
         let r = &m.routes[fl.route];
         let [route, corridor, pair, via] = ix.flow[f];
         rec[at(route)] += v;

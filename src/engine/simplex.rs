@@ -26,6 +26,11 @@
 //!   basis (e.g. a restored basis after the bounds changed shape) is repaired by swapping
 //!   in logicals. Because the matrix never changes, `B⁻¹` survives across solves and
 //!   [`BasisState`] carries it, so restoring a saved warm start costs a `memcpy`.
+//! * **Bounds-only re-solve.** When the costs equal those of the last verified
+//!   optimum (a simulation period where only capacities and stocks moved), `y` and `d`
+//!   still hold: only the nonbasics whose bounds changed move, `x_B` is corrected by
+//!   `B⁻¹` times their change, and the dual simplex runs only if that left a basic
+//!   variable out of bounds. The final checks below apply as to any solve.
 //! * **Warm start.** Nonbasic variables move to their (new) bounds, `x_B`, `y`, `d` are
 //!   recomputed. Dual-infeasible *boxed* nonbasics are simply flipped to the other bound.
 //!   If the basis is then dual feasible → **dual simplex** (the common case: capacities
@@ -368,6 +373,14 @@ pub struct Simplex {
     tol_extra: Vec<f64>,
     costs_shifted: bool,
     bounds_perturbed: bool,
+    /// The iterate is a verified optimum of the `prev_*` problem (no shifts or
+    /// perturbations left), so a solve whose costs are unchanged can start from it.
+    hot: bool,
+    prev_col_lower: Vec<f64>,
+    prev_col_upper: Vec<f64>,
+    prev_cost: Vec<f64>,
+    prev_row_lower: Vec<f64>,
+    prev_row_upper: Vec<f64>,
 
     // Basis and iterate.
     x: Vec<f64>,
@@ -478,6 +491,12 @@ impl Simplex {
             tol_extra: vec![0.0; nt],
             costs_shifted: false,
             bounds_perturbed: false,
+            hot: false,
+            prev_col_lower: vec![0.0; n],
+            prev_col_upper: vec![0.0; n],
+            prev_cost: vec![0.0; n],
+            prev_row_lower: vec![0.0; m],
+            prev_row_upper: vec![0.0; m],
             x: vec![0.0; nt],
             d: vec![0.0; nt],
             y: vec![0.0; m],
@@ -589,6 +608,7 @@ impl Simplex {
     pub fn set_tolerances(&mut self, primal: f64, dual: f64) {
         self.primal_tol = primal;
         self.dual_tol = dual;
+        self.hot = false;
     }
 
     /// Pivots between refactorisations (default 100).
@@ -615,6 +635,7 @@ impl Simplex {
         self.eta_count = 0;
         self.inverse_valid = true;
         self.rng = RNG_SEED;
+        self.hot = false;
     }
 
     /// Copies the current basis and its factorisation into `into` (allocation-free once
@@ -648,6 +669,7 @@ impl Simplex {
         self.dse.copy_from_slice(&from.dse);
         self.eta_count = from.eta_count;
         self.inverse_valid = from.inverse_valid;
+        self.hot = false;
         // Perturbation noise restarts too, so a solve sequence after a restore
         // is a pure function of the restored basis and the later inputs (a
         // Monte Carlo trial must not depend on the trials run before it).
@@ -699,7 +721,7 @@ impl Simplex {
             // Bad input, not a numerical failure of the basis: keep the warm start.
             return Err(SolveError::NumericalTrouble);
         }
-        match self.solve_inner() {
+        let result = match self.solve_inner() {
             Err(SolveError::NumericalTrouble) => {
                 // A cold start from the (perfectly conditioned) logical basis is the
                 // most robust retry.
@@ -711,24 +733,44 @@ impl Simplex {
                 r
             }
             r => r,
+        };
+        self.hot = result == Ok(Status::Optimal);
+        if self.hot {
+            self.prev_col_lower.copy_from_slice(&self.u_col_lower);
+            self.prev_col_upper.copy_from_slice(&self.u_col_upper);
+            self.prev_cost.copy_from_slice(&self.u_cost);
+            self.prev_row_lower.copy_from_slice(&self.u_row_lower);
+            self.prev_row_upper.copy_from_slice(&self.u_row_upper);
         }
+        result
     }
 
     fn solve_inner(&mut self) -> Result<Status, SolveError> {
         self.costs_shifted = false;
         self.bounds_perturbed = false;
-        if !self.load_problem()? {
-            self.normalize_nonbasic();
-            self.extract();
-            return Ok(Status::Infeasible);
-        }
-        if !self.inverse_valid && self.refactor().is_err() {
-            self.reset_basis();
-        }
+        let warm = if self.hot && self.u_cost == self.prev_cost {
+            self.update_bounds()
+        } else {
+            None
+        };
+        self.hot = false;
+        let mut phase = match warm {
+            Some(phase) => phase,
+            None => {
+                if !self.load_problem()? {
+                    self.normalize_nonbasic();
+                    self.extract();
+                    return Ok(Status::Infeasible);
+                }
+                if !self.inverse_valid && self.refactor().is_err() {
+                    self.reset_basis();
+                }
+                Phase::Restart
+            }
+        };
         let mut rounds = 0usize;
         let mut retried_infeasible = false;
         let mut retried_unbounded = false;
-        let mut phase = Phase::Restart;
         loop {
             // Every phase run counts, so Dual<->Primal cleanup ping-pong cannot loop.
             if phase != Phase::Check {
@@ -864,44 +906,138 @@ impl Simplex {
         };
         let mut consistent = true;
         for j in 0..n + m {
-            let (l, u, c) = if j < n {
-                let s = self.col_scale[j];
-                (
-                    self.u_col_lower[j] / s,
-                    self.u_col_upper[j] / s,
-                    self.u_cost[j] * s * self.obj_scale,
-                )
-            } else {
-                let s = self.row_scale[j - n];
-                (
-                    self.u_row_lower[j - n] * s,
-                    self.u_row_upper[j - n] * s,
-                    0.0,
-                )
-            };
-            if l.is_nan() || u.is_nan() {
-                return Err(SolveError::NumericalTrouble);
-            }
-            let (l, u) = if l <= u {
-                (l, u)
-            } else if l - u <= self.ptol(j, u) {
-                (l, l)
-            } else {
-                consistent = false;
-                (l, l)
-            };
-            if l == INF || u == -INF {
-                consistent = false;
-            }
+            let (l, u, ok) = self.scaled_bounds(j)?;
+            consistent &= ok;
             self.lb0[j] = l;
             self.ub0[j] = u;
-            self.cost0[j] = c;
+            self.cost0[j] = if j < n {
+                self.u_cost[j] * self.col_scale[j] * self.obj_scale
+            } else {
+                0.0
+            };
         }
         self.lb.copy_from_slice(&self.lb0);
         self.ub.copy_from_slice(&self.ub0);
         self.wcost.copy_from_slice(&self.cost0);
         self.tol_extra.fill(0.0);
         Ok(consistent)
+    }
+
+    /// The user's bounds of variable `j` (column or row logical) in scaled units,
+    /// with a crossing within tolerance closed; `false` if they contradict.
+    #[inline]
+    fn scaled_bounds(&self, j: usize) -> Result<(f64, f64, bool), SolveError> {
+        let n = self.n;
+        let (l, u) = if j < n {
+            let s = self.col_scale[j];
+            (self.u_col_lower[j] / s, self.u_col_upper[j] / s)
+        } else {
+            let s = self.row_scale[j - n];
+            (self.u_row_lower[j - n] * s, self.u_row_upper[j - n] * s)
+        };
+        if l.is_nan() || u.is_nan() {
+            return Err(SolveError::NumericalTrouble);
+        }
+        let (l, u, mut ok) = if l <= u {
+            (l, u, true)
+        } else if l - u <= self.ptol(j, u) {
+            (l, l, true)
+        } else {
+            (l, l, false)
+        };
+        if l == INF || u == -INF {
+            ok = false;
+        }
+        Ok((l, u, ok))
+    }
+
+    /// Warm path for a problem whose costs equal those of the last optimum: only
+    /// bounds moved, so `y` and `d` still hold and the basis stays dual feasible
+    /// (boxed nonbasics whose new bounds make them dual infeasible are flipped).
+    /// Moves the changed nonbasics to their new bounds and updates `x_B` by
+    /// `B⁻¹` times the change, in `O(m)` per moved nonzero instead of a full
+    /// `B⁻¹ b`. Returns the phase to continue with (the checks of
+    /// `Phase::Check` then verify the residuals as for any solve), or `None`
+    /// when the full path must run (contradictory bounds, a dual infeasibility
+    /// that no flip repairs, a bad number).
+    fn update_bounds(&mut self) -> Option<Phase> {
+        let (m, n) = (self.m, self.n);
+        self.tol_extra.fill(0.0);
+        self.rhs.fill(0.0);
+        let mut moved = false;
+        for j in 0..n + m {
+            let unchanged = if j < n {
+                self.u_col_lower[j] == self.prev_col_lower[j]
+                    && self.u_col_upper[j] == self.prev_col_upper[j]
+            } else {
+                self.u_row_lower[j - n] == self.prev_row_lower[j - n]
+                    && self.u_row_upper[j - n] == self.prev_row_upper[j - n]
+            };
+            if unchanged {
+                continue;
+            }
+            let (l, u, ok) = self.scaled_bounds(j).ok()?;
+            if !ok {
+                return None;
+            }
+            self.lb0[j] = l;
+            self.ub0[j] = u;
+            self.lb[j] = l;
+            self.ub[j] = u;
+            if self.status[j] == VarStatus::Basic {
+                continue;
+            }
+            let mut st = if l == u {
+                VarStatus::Lower
+            } else {
+                match self.status[j] {
+                    VarStatus::Upper if u < INF => VarStatus::Upper,
+                    _ if l > -INF => VarStatus::Lower,
+                    _ if u < INF => VarStatus::Upper,
+                    _ => VarStatus::Free,
+                }
+            };
+            self.status[j] = st;
+            if self.dual_infeasibility(j, self.dual_tol) > 0.0 {
+                st = match st {
+                    VarStatus::Lower if u < INF => VarStatus::Upper,
+                    VarStatus::Upper if l > -INF => VarStatus::Lower,
+                    _ => return None,
+                };
+                self.status[j] = st;
+            }
+            let x = match st {
+                VarStatus::Lower => l,
+                VarStatus::Upper => u,
+                _ => 0.0,
+            };
+            let delta = x - self.x[j];
+            if delta != 0.0 {
+                self.a.axpy(j, delta, &mut self.rhs);
+                moved = true;
+            }
+            self.x[j] = x;
+        }
+        if moved {
+            // x_B -= B⁻¹ Σ a_j Δx_j, one column of B⁻¹ per touched row.
+            for k in 0..m {
+                let r = self.rhs[k];
+                if r == 0.0 {
+                    continue;
+                }
+                for i in 0..m {
+                    self.x[self.basis[i]] -= self.binv[i * m + k] * r;
+                }
+            }
+        }
+        if self.x.iter().any(|v| !v.is_finite()) {
+            return None;
+        }
+        Some(if self.count_primal_infeasible() == 0 {
+            Phase::Check
+        } else {
+            Phase::Dual
+        })
     }
 
     fn restore_costs(&mut self) {
