@@ -1,5 +1,6 @@
 //! Criterion benchmarks: compile, one period's clearing (cold and warm), one
-//! trial over the horizon, and the reference workload (the China rare-earth
+//! trial over the horizon, aggregation of a chunk of trial records, and the
+//! reference workload (the China rare-earth
 //! ban scenario, 10,000 trials × 60 months, aggregation and CSV included).
 //!
 //! `cargo bench` runs them all; `CORRIDOR_BENCH_TRIALS` shrinks the
@@ -76,6 +77,22 @@ fn benches(c: &mut Criterion) {
             run_trial(&m, &prep, &mut ws, &mut draws, &mut rec).unwrap();
         })
     });
+
+    // Aggregation of one worker chunk: 16 real trial records in one sweep.
+    let len = montecarlo::record_len(&m);
+    let chunk = montecarlo::CHUNK as usize;
+    let mut batch = vec![0.0; chunk * len];
+    for (k, rec) in batch.chunks_exact_mut(len).enumerate() {
+        ws.params.copy_from_slice(&m.params);
+        sampler.fill(&m, k as u64, &mut ws.params);
+        draws.reset(k as u64);
+        run_trial(&m, &prep, &mut ws, &mut draws, rec).unwrap();
+    }
+    let mut acc = corridor::aggregate::Accumulator::new(len);
+    c.bench_function(
+        &format!("aggregate/{chunk} trial records of {len} cells, one sweep"),
+        |b| b.iter(|| acc.add_trials(black_box(&batch))),
+    );
 
     let trials: u64 = std::env::var("CORRIDOR_BENCH_TRIALS")
         .ok()

@@ -45,15 +45,18 @@
 //!
 //! # Speed and memory
 //!
-//! A trial costs one comparison per cell whose value equals its value in the
-//! previous trial (zeros, constants, capacity-bound flows): each cell keeps
-//! the current *run* of identical values, and its sums, extremes and
-//! histogram are updated only when the run ends. Ended runs wait in a
-//! per-cell queue of 16; every 16 trials one sweep over the cells adds them
-//! to the histograms, whose dense windows sit in one store in cell order.
+//! Trials arrive in batches ([`Accumulator::add_trials`], a worker's chunk of
+//! 16 records laid end to end), and one sweep over the cells takes each
+//! cell's values from all records of the batch while that cell's state is
+//! in cache: the state is read and written once per batch, not once per
+//! trial, and the records are read as a few forward streams. Within the
+//! sweep a value equal to the cell's previous value (zeros, constants,
+//! capacity-bound flows) costs one comparison: each cell keeps the current
+//! *run* of identical values, and its sums, extremes and histogram are
+//! updated only when the run ends.
 //!
-//! Per cell: 16 bytes of run state, 48 of sums and extremes, 64 of queue, 64
-//! of other state, plus 4 bytes per histogram bin in the cell's window (a
+//! Per cell: 16 bytes of run state, 48 of sums and extremes, 64 of other
+//! state, plus 4 bytes per histogram bin in the cell's window (a
 //! window covers the bins between the smallest and largest values of one
 //! sign, with up to 50% slack; about 128 bins per binary octave spanned).
 //! A constant or zero cell uses at most 16 bins; nothing grows with the
@@ -95,12 +98,6 @@ const MAG_MASK: u32 = (1 << MAG_BITS) - 1;
 const WINDOW_CAP: u32 = 4096;
 /// Smallest window, and the least a window grows by.
 const WINDOW_MIN: u32 = 16;
-/// Entries in a cell's queue of ended runs (one cache line).
-const QUEUE_LEN: usize = 16;
-const QUEUE_RUN_SHIFT: u32 = MAG_BITS + 1;
-const QUEUE_KEY_MASK: u32 = (1 << QUEUE_RUN_SHIFT) - 1;
-/// Runs this long or longer bypass the queue.
-const QUEUE_MAX_RUN: u32 = 1 << (32 - QUEUE_RUN_SHIFT);
 
 const MAGIC: &[u8; 8] = b"CORRACC\0";
 const VERSION: u32 = 1;
@@ -171,15 +168,12 @@ struct Run {
     bits: u64,
     /// Length of the run (0 with `NO_VALUE`).
     len: u32,
-    /// Entries used in this cell's queue (`Bins::queue`).
-    queued: u32,
 }
 
 impl Run {
     const EMPTY: Run = Run {
         bits: NO_VALUE,
         len: 0,
-        queued: 0,
     };
 }
 
@@ -245,14 +239,6 @@ fn contribution(bits: u64, len: u32) -> Contribution {
     }
 }
 
-/// Runs waiting to be added to one cell's histogram, each `key | len << 19`
-/// (`len < QUEUE_MAX_RUN`). Queueing lets the histograms be updated in one
-/// sweep over the cells every `QUEUE_LEN` trials, walking the window store
-/// forwards, instead of one scattered memory access per value.
-#[derive(Clone, Copy, Debug)]
-#[repr(C, align(64))]
-struct Queue([u32; QUEUE_LEN]);
-
 /// One cell's histogram for one sign: dense counts, at `Bins::store[off..]`,
 /// for the bins whose magnitude key is in `lo..lo + len`.
 #[derive(Clone, Copy, Debug, Default)]
@@ -279,8 +265,6 @@ struct Bins {
     dead: usize,
     /// Bins outside the windows: `(cell, key) -> count`.
     overflow: BTreeMap<(u32, u32), u32>,
-    /// Per cell: ended runs not yet in the histogram (`Run::queued` used).
-    queue: Vec<Queue>,
 }
 
 impl Bins {
@@ -290,39 +274,22 @@ impl Bins {
             store: Vec::new(),
             dead: 0,
             overflow: BTreeMap::new(),
-            queue: vec![Queue([0; QUEUE_LEN]); n_cells],
         }
     }
 
-    /// Queues `len` values with histogram key `key` for cell `cell`, whose
-    /// queue holds `*queued` entries.
+    /// Asks the processor to start loading the bins that the values of cell
+    /// `cell` in a batch of `k` records of `n` cells will update (a hint with
+    /// no effect on results).
     #[inline]
-    fn enqueue(&mut self, cell: usize, queued: &mut u32, key: u32, len: u32) {
-        if len < QUEUE_MAX_RUN {
-            // At most one run ends per cell and trial, and the queues are
-            // emptied every QUEUE_LEN trials, so there is room.
-            self.queue[cell].0[*queued as usize] = key | len << QUEUE_RUN_SHIFT;
-            *queued += 1;
-        } else {
-            self.bump(cell, key, len);
-        }
-    }
-
-    /// Empties the queue of cell `cell` into its histogram.
-    #[inline]
-    fn flush_queue(&mut self, cell: usize, queued: u32) {
-        let entries = self.queue[cell].0;
-        for &e in &entries[..queued as usize] {
-            self.bump(cell, e & QUEUE_KEY_MASK, e >> QUEUE_RUN_SHIFT);
-        }
-    }
-
-    /// Asks the processor to start loading the counters that cell `cell`'s
-    /// queue will update.
-    #[inline]
-    fn prefetch_queue(&self, cell: usize, queued: u32) {
-        for &e in &self.queue[cell].0[..queued as usize] {
-            let key = e & QUEUE_KEY_MASK;
+    fn prefetch(&self, cell: usize, records: &[f64], n: usize, k: usize) {
+        let mut prev = NO_VALUE;
+        for t in 0..k {
+            let bits = normalised_bits(records[t * n + cell]);
+            if bits == prev || bits == 0 {
+                continue;
+            }
+            prev = bits;
+            let key = (bits >> KEY_SHIFT) as u32;
             let w = self.windows[2 * cell + (key >> MAG_BITS) as usize];
             let at = (key & MAG_MASK).wrapping_sub(w.lo);
             if at < w.len {
@@ -488,8 +455,6 @@ impl Settled {
 #[derive(Clone, Debug)]
 pub struct Accumulator {
     trials: u64,
-    /// Trials added since the queues were last emptied.
-    since_flush: u32,
     runs: Vec<Run>,
     sums: Vec<Sums>,
     /// High 128 bits of `Σq²` per cell.
@@ -525,7 +490,6 @@ impl Accumulator {
     pub fn new(n_cells: usize) -> Self {
         Accumulator {
             trials: 0,
-            since_flush: 0,
             runs: vec![Run::EMPTY; n_cells],
             sums: vec![Sums::EMPTY; n_cells],
             sq_hi: vec![0; n_cells],
@@ -564,42 +528,49 @@ impl Accumulator {
             self.runs.len(),
             "record length does not match the accumulator"
         );
-        if self.since_flush == QUEUE_LEN as u32 {
-            self.flush_queues();
+        self.add_trials(rec);
+    }
+
+    /// Adds a batch of trial records laid end to end: value `i` of record `k`
+    /// is `records[k * n_cells + i]`. The result is the same as adding them
+    /// one by one (in any order), but each cell's state is visited once.
+    ///
+    /// # Panics
+    ///
+    /// If `records.len()` is not a multiple of `self.n_cells()`, or the batch
+    /// would take the accumulator past [`MAX_TRIALS`] (caller bugs).
+    pub fn add_trials(&mut self, records: &[f64]) {
+        let n = self.runs.len();
+        if n == 0 {
+            assert!(records.is_empty(), "records for an accumulator of no cells");
+            return;
         }
-        self.trials += 1;
-        self.since_flush += 1;
-        // Two passes per chunk of cells: the first extends unchanged runs
-        // (the common case, one comparison) and notes the cells whose run
-        // ends, starting to load their sums and queue; the second ends those
-        // runs, by when the loads have had time to arrive.
-        const CHUNK: usize = 64;
-        let mut ended = [0u32; CHUNK];
-        for (c, (runs, rec)) in self
-            .runs
-            .chunks_mut(CHUNK)
-            .zip(rec.chunks(CHUNK))
-            .enumerate()
-        {
-            let base = c * CHUNK;
-            let mut n_ended = 0;
-            for (j, (run, &x)) in runs.iter_mut().zip(rec).enumerate() {
-                if normalised_bits(x) == run.bits {
-                    run.len += 1;
-                } else {
-                    ended[n_ended] = j as u32;
-                    n_ended += 1;
-                    prefetch(&self.sums[base + j]);
-                    prefetch(&self.bins.queue[base + j]);
-                }
+        assert_eq!(
+            records.len() % n,
+            0,
+            "record length does not match the accumulator"
+        );
+        let k = records.len() / n;
+        assert!(
+            self.trials + k as u64 <= MAX_TRIALS,
+            "more than {MAX_TRIALS} trials in one accumulator"
+        );
+        self.trials += k as u64;
+        // Histogram windows are large and the bins a cell's values hit are
+        // scattered: ask for them a few cells ahead so that the misses overlap.
+        const AHEAD: usize = 4;
+        for i in 0..n {
+            if i + AHEAD < n {
+                self.bins.prefetch(i + AHEAD, records, n, k);
             }
-            for &j in &ended[..n_ended] {
-                let (j, i) = (j as usize, base + j as usize);
-                let run = &mut runs[j];
-                let (old_bits, old_len) = (run.bits, run.len);
-                run.bits = normalised_bits(rec[j]);
-                run.len = 1;
-                if old_len != 0 {
+            let mut run = self.runs[i];
+            for t in 0..k {
+                let bits = normalised_bits(records[t * n + i]);
+                if bits == run.bits {
+                    run.len += 1;
+                    continue;
+                }
+                if run.len != 0 {
                     end_run(
                         &mut self.sums[i],
                         &mut self.sq_hi[i],
@@ -607,33 +578,14 @@ impl Accumulator {
                         &mut self.invalid[i],
                         &mut self.bins,
                         i,
-                        &mut run.queued,
-                        old_bits,
-                        old_len,
+                        run.bits,
+                        run.len,
                     );
                 }
+                run = Run { bits, len: 1 };
             }
+            self.runs[i] = run;
         }
-    }
-
-    /// Empties every cell's queue of ended runs, sweeping the cells in order
-    /// so that the histogram store is walked forwards.
-    #[inline(never)]
-    fn flush_queues(&mut self) {
-        const AHEAD: usize = 8;
-        let n = self.runs.len();
-        for i in 0..n {
-            if i + AHEAD < n {
-                let j = i + AHEAD;
-                self.bins.prefetch_queue(j, self.runs[j].queued);
-            }
-            let run = &mut self.runs[i];
-            if run.queued != 0 {
-                self.bins.flush_queue(i, run.queued);
-                run.queued = 0;
-            }
-        }
-        self.since_flush = 0;
     }
 
     /// The complete state of cell `i`, pending runs included.
@@ -656,9 +608,6 @@ impl Accumulator {
                 .for_each(i, sign, |key, count| out.bins.push((key, count as u64)));
         }
         let run = &self.runs[i];
-        for &e in &self.bins.queue[i].0[..run.queued as usize] {
-            out.add_bin(e & QUEUE_KEY_MASK, (e >> QUEUE_RUN_SHIFT) as u64);
-        }
         if run.len != 0 {
             out.add(contribution(run.bits, run.len), run.len);
         }
@@ -887,7 +836,6 @@ fn end_run(
     invalid: &mut u64,
     bins: &mut Bins,
     cell: usize,
-    queued: &mut u32,
     bits: u64,
     len: u32,
 ) {
@@ -917,7 +865,7 @@ fn end_run(
             // high words out of the cache otherwise.
             carry_into(sq_hi);
         }
-        bins.enqueue(cell, queued, (bits >> KEY_SHIFT) as u32, 1);
+        bins.bump(cell, (bits >> KEY_SHIFT) as u32, 1);
         return;
     }
     match contribution(bits, len) {
@@ -934,7 +882,7 @@ fn end_run(
             .add(sq);
             s.sq_lo = total.lo;
             *sq_hi = total.hi;
-            bins.enqueue(cell, queued, key, len);
+            bins.bump(cell, key, len);
         }
     }
 }
@@ -1146,6 +1094,25 @@ mod tests {
     }
 
     #[test]
+    fn batches_of_any_size_equal_single_trials() {
+        let recs = records(2000, 5);
+        let one_by_one = accumulate(&recs).to_bytes();
+        let mut rng = Rng(17);
+        let mut acc = Accumulator::new(recs[0].len());
+        let mut at = 0;
+        while at < recs.len() {
+            let k = (1 + rng.next_u64() % 40) as usize;
+            let batch: Vec<f64> = recs[at..(at + k).min(recs.len())].concat();
+            acc.add_trials(&batch);
+            at += k;
+        }
+        assert_eq!(acc.trials(), 2000);
+        assert_eq!(acc.to_bytes(), one_by_one);
+        acc.add_trials(&[]);
+        assert_eq!(acc.to_bytes(), one_by_one, "an empty batch adds nothing");
+    }
+
+    #[test]
     fn shuffled_order_gives_identical_bytes() {
         let mut recs = records(3000, 2);
         let a = accumulate(&recs).to_bytes();
@@ -1353,77 +1320,5 @@ mod tests {
         let s = acc.cell(0);
         assert_eq!(s.mean, b + 1.0);
         assert_eq!(s.std, 2f64.sqrt());
-    }
-
-    /// Prints the time `add_trial` takes on 40k cells (no assertion: speed
-    /// is judged with `cargo bench`). See it with
-    /// `cargo test --release --lib add_trial_speed -- --nocapture`.
-    #[test]
-    fn add_trial_speed() {
-        const CELLS: usize = 40_000;
-        const POOL: usize = 31;
-        let mut rng = Rng(6);
-        let kinds: [(&str, fn(usize, &mut Rng) -> f64); 4] = [
-            ("zero or constant", |c, _| {
-                if c % 2 == 0 {
-                    0.0
-                } else {
-                    1000.0 + c as f64
-                }
-            }),
-            ("realistic mix", |c, rng| match c % 4 {
-                0 => 0.0,
-                1 => 1000.0 + c as f64,
-                2 => {
-                    if rng.uniform() < 0.9 {
-                        0.0
-                    } else {
-                        50.0 * rng.uniform()
-                    }
-                }
-                _ => (rng.normal() * 0.3 + 5.0).exp(),
-            }),
-            ("all narrow continuous", |_, rng| {
-                (rng.normal() * 0.02 + 5.0).exp()
-            }),
-            ("all wide continuous", |_, rng| {
-                (rng.normal() * 0.5 + 5.0).exp()
-            }),
-        ];
-        for (name, gen) in kinds {
-            // A pool of records, combined with a shift per trial so that
-            // continuous cells do not repeat in lockstep.
-            let pool: Vec<Vec<f64>> = (0..POOL)
-                .map(|_| (0..CELLS).map(|c| gen(c, &mut rng)).collect())
-                .collect();
-            let mut acc = Accumulator::new(CELLS);
-            let mut rec = vec![0.0; CELLS];
-            let mut best = std::time::Duration::MAX;
-            for block in 0..24 {
-                let mut spent = std::time::Duration::ZERO;
-                for t in block * 32..(block + 1) * 32 {
-                    let (a, b) = (&pool[t % POOL], &pool[(t / POOL + 7 * t) % POOL]);
-                    let shift = 4 * ((t * 7919) % (CELLS / 4));
-                    for c in 0..CELLS {
-                        rec[c] = if c % 2 == 0 {
-                            a[(c + shift) % CELLS]
-                        } else {
-                            b[c]
-                        };
-                    }
-                    if name == "zero or constant" {
-                        rec.copy_from_slice(a);
-                    }
-                    let start = std::time::Instant::now();
-                    acc.add_trial(&rec);
-                    spent += start.elapsed();
-                }
-                // The first blocks warm the histogram windows up.
-                if block >= 16 {
-                    best = best.min(spent / 32);
-                }
-            }
-            eprintln!("add_trial, {CELLS} cells, {name}: {best:?} per trial (best 32-trial block)");
-        }
     }
 }

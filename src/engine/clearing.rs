@@ -209,19 +209,18 @@ pub fn solve(ws: &mut Workspace) -> Result<(), ClearingFailure> {
     }
 }
 
-/// Reads the solution of period `t` into the trial record and moves stocks.
+/// Reads the solution of period `t` into row `t` of the period-major `rows`
+/// and moves stocks.
 pub fn record(
     m: &CompiledModel,
     prep: &Prepared,
     ws: &mut Workspace,
     t: usize,
-    rec: &mut [f64],
+    rows: &mut [f64],
 ) -> Result<(), ClearingFailure> {
-    let stride = m.periods + 1;
-    let at = |s: usize| s * stride + t;
-    for s in 0..m.series.len() {
-        rec[at(s)] = 0.0;
-    }
+    let ns = m.series.len();
+    let out = &mut rows[t * ns..(t + 1) * ns];
+    out.fill(0.0);
     let x = ws.lp.col_value();
     let y = ws.lp.row_dual();
     let dt = m.dt();
@@ -230,7 +229,7 @@ pub fn record(
 
     for (cell, row) in m.lp.balance_row.iter().enumerate() {
         if let (Some(row), Some(s)) = (row, ix.market[cell]) {
-            rec[at(s[3])] = y[*row];
+            out[s[3]] = y[*row];
         }
     }
     let mut shortfall_value = 0.0;
@@ -243,15 +242,15 @@ pub fn record(
         let consumed: f64 = x[d.first_col..=d.first_col + d.blocks].iter().sum();
         let essential = ws.demand_width[offset + d.blocks] * dt * f;
         let short = (essential - x[d.first_col + d.blocks]).max(0.0);
-        rec[at(s[0])] += consumed;
-        rec[at(s[1])] += short;
-        rec[at(s[2])] += (ws.params[d.quantity] * dt * f - consumed).max(0.0);
+        out[s[0]] += consumed;
+        out[s[1]] += short;
+        out[s[2]] += (ws.params[d.quantity] * dt * f - consumed).max(0.0);
         shortfall_value += short * ws.demand_value[offset + d.blocks];
         offset += d.blocks + 1;
     }
     for sb in &m.supply {
         if let Some(s) = ix.market[sb.region * nk + sb.commodity] {
-            rec[at(s[4])] += x[sb.col];
+            out[s[4]] += x[sb.col];
         }
     }
     for (f, fl) in m.flows.iter().enumerate() {
@@ -264,38 +263,38 @@ pub fn record(
         };
         let r = &m.routes[fl.route];
         let [route, corridor, pair, via] = ix.flow[f];
-        rec[at(route)] += v;
-        rec[at(corridor)] += v;
-        rec[at(pair)] += v;
-        rec[at(via)] += v;
+        out[route] += v;
+        out[corridor] += v;
+        out[pair] += v;
+        out[via] += v;
         if let Some(s) = ix.market[r.to * nk + fl.commodity] {
-            rec[at(s[5])] += v;
+            out[s[5]] += v;
         }
         if let Some(s) = ix.market[r.from * nk + fl.commodity] {
-            rec[at(s[6])] += v;
+            out[s[6]] += v;
         }
         let tonnes = v * m.commodities[fl.commodity].tonnes_per_unit;
         for &l in &r.legs {
-            rec[at(ix.leg[l][0])] += tonnes;
+            out[ix.leg[l][0]] += tonnes;
         }
     }
     for (l, leg) in m.legs.iter().enumerate() {
         let [flow, util, rent, avail] = ix.leg[l];
         if let Some(row) = leg.row {
             let cap = ws.row_upper[row];
-            rec[at(util)] = if cap > 0.0 { rec[at(flow)] / cap } else { 0.0 };
-            rec[at(rent)] = (-y[row]).max(0.0);
+            out[util] = if cap > 0.0 { out[flow] / cap } else { 0.0 };
+            out[rent] = (-y[row]).max(0.0);
         }
-        rec[at(avail)] = ws.avail[l * m.periods + t];
+        out[avail] = ws.avail[l * m.periods + t];
     }
     for (i, pr) in m.processing.iter().enumerate() {
-        rec[at(ix.process[i])] = x[pr.col];
+        out[ix.process[i]] = x[pr.col];
     }
     for (i, s) in m.stockpiles.iter().enumerate() {
         let (release, refill) = (x[s.release_col], x[s.refill_col]);
         ws.stock[i] = (ws.stock[i] - release + refill).clamp(0.0, s.capacity.max(ws.stock[i]));
-        rec[at(ix.stock[i][0])] = ws.stock[i];
-        rec[at(ix.stock[i][1])] = release;
+        out[ix.stock[i][0]] = ws.stock[i];
+        out[ix.stock[i][1]] = release;
     }
     let (mut objective, mut system_cost) = (0.0, 0.0);
     for (j, (&c, &v)) in ws.cost.iter().zip(x).enumerate() {
@@ -304,9 +303,9 @@ pub fn record(
             system_cost += c * v;
         }
     }
-    rec[at(ix.totals[0])] = -objective / 1e6;
-    rec[at(ix.totals[1])] = system_cost / 1e6;
-    rec[at(ix.totals[2])] = shortfall_value / 1e6;
+    out[ix.totals[0]] = -objective / 1e6;
+    out[ix.totals[1]] = system_cost / 1e6;
+    out[ix.totals[2]] = shortfall_value / 1e6;
     if !objective.is_finite() {
         return Err(ClearingFailure::NotFinite);
     }

@@ -25,6 +25,8 @@ pub struct Prepared {
     pub is_value_col: Vec<bool>,
     /// Optimal basis of the baseline first period.
     pub basis: BasisState,
+    /// Share series `(series, numerator, denominator)`.
+    pub ratios: Vec<(usize, usize, usize)>,
 }
 
 impl Prepared {
@@ -44,6 +46,15 @@ impl Prepared {
             quota_base: vec![0.0; m.policies.len()],
             is_value_col,
             basis: BasisState::default(),
+            ratios: m
+                .series
+                .iter()
+                .enumerate()
+                .filter_map(|(s, series)| match series.horizon {
+                    Horizon::Ratio { num, den } => Some((s, num, den)),
+                    _ => None,
+                })
+                .collect(),
         };
         let mut ws = Workspace::new(m);
         ws.params.copy_from_slice(&m.params);
@@ -68,7 +79,7 @@ impl Prepared {
 
 /// Runs one trial: `ws.params` must hold the trial's parameter values.
 /// Writes `(periods + 1)` values per series into `rec` (the last is the
-/// horizon value), laid out series-major.
+/// horizon value), series-major as [`crate::aggregate::Layout`] describes.
 pub fn run_trial(
     m: &CompiledModel,
     prep: &Prepared,
@@ -82,37 +93,65 @@ pub fn run_trial(
     for (i, s) in m.stockpiles.iter().enumerate() {
         ws.stock[i] = ws.params[s.initial].clamp(0.0, s.capacity);
     }
-    for t in 0..m.periods {
+    // Periods are recorded period-major into the workspace (one period's
+    // values are written together, in cache), then turned series-major.
+    let mut rows = std::mem::take(&mut ws.rows);
+    let result = (0..m.periods).try_for_each(|t| {
         clearing::stage(m, prep, ws, t);
         clearing::solve(ws).map_err(|failure| TrialError { period: t, failure })?;
-        clearing::record(m, prep, ws, t, rec)
-            .map_err(|failure| TrialError { period: t, failure })?;
+        clearing::record(m, prep, ws, t, &mut rows)
+            .map_err(|failure| TrialError { period: t, failure })
+    });
+    if result.is_ok() {
+        horizon(m, prep, &mut rows);
+        transpose(&rows, m.series.len(), rec);
     }
-    horizon(m, rec);
-    Ok(())
+    ws.rows = rows;
+    result
 }
 
-/// Fills each series' horizon slot and the period values of share series.
-fn horizon(m: &CompiledModel, rec: &mut [f64]) {
+/// Fills each series' horizon value and the values of share series in the
+/// period-major `rec`, sweeping it period by period.
+fn horizon(m: &CompiledModel, prep: &Prepared, rec: &mut [f64]) {
     let t_len = m.periods;
-    let stride = t_len + 1;
+    let ns = m.series.len();
+    let (periods, total) = rec.split_at_mut(t_len * ns);
+    let total = &mut total[..ns];
+    total.fill(0.0);
+    for row in periods.chunks_exact(ns) {
+        for (acc, &v) in total.iter_mut().zip(row) {
+            *acc += v;
+        }
+    }
     for (s, series) in m.series.iter().enumerate() {
-        let base = s * stride;
-        rec[base + t_len] = match series.horizon {
-            Horizon::Sum => rec[base..base + t_len].iter().sum(),
-            Horizon::Mean => rec[base..base + t_len].iter().sum::<f64>() / t_len as f64,
-            Horizon::Last => rec[base + t_len - 1],
-            Horizon::Ratio { num, den } => {
-                for t in 0..=t_len {
-                    let d = rec[den * stride + t];
-                    rec[base + t] = if d > 0.0 {
-                        rec[num * stride + t] / d
-                    } else {
-                        0.0
-                    };
-                }
-                continue;
+        match series.horizon {
+            Horizon::Sum => {}
+            Horizon::Mean => total[s] /= t_len as f64,
+            Horizon::Last => total[s] = periods[(t_len - 1) * ns + s],
+            Horizon::Ratio { .. } => {}
+        }
+    }
+    // Shares last: their numerator and denominator horizons are now final.
+    for row in rec.chunks_exact_mut(ns) {
+        for &(s, num, den) in &prep.ratios {
+            let d = row[den];
+            row[s] = if d > 0.0 { row[num] / d } else { 0.0 };
+        }
+    }
+}
+
+/// Writes the period-major `rows` (`rows[t * ns + s]`) series-major into
+/// `out` (`out[s * periods + t]`), in blocks of series so that both sides
+/// stay in cache.
+fn transpose(rows: &[f64], ns: usize, out: &mut [f64]) {
+    const BLOCK: usize = 8;
+    let periods = rows.len() / ns;
+    for s0 in (0..ns).step_by(BLOCK) {
+        let s1 = (s0 + BLOCK).min(ns);
+        for (t, row) in rows.chunks_exact(ns).enumerate() {
+            for s in s0..s1 {
+                out[s * periods + t] = row[s];
             }
-        };
+        }
     }
 }

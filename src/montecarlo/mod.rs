@@ -91,7 +91,9 @@ struct Worker {
     ws: Workspace,
     draws: TrialDraws,
     sampler: ParamSampler,
-    rec: Vec<f64>,
+    /// The records of the current chunk, end to end, added to `acc` in one
+    /// sweep when the chunk is done.
+    batch: Vec<f64>,
     acc: Accumulator,
 }
 
@@ -144,7 +146,7 @@ pub fn run(
                 ws: Workspace::new(m),
                 draws: TrialDraws::new(m, plan.seed),
                 sampler: ParamSampler::new(m, plan.seed, plan.sampling),
-                rec: vec![0.0; len],
+                batch: vec![0.0; CHUNK as usize * len],
                 acc: Accumulator::new(len),
             })
         })
@@ -181,7 +183,9 @@ pub fn run(
                     w.ws.params.copy_from_slice(&m.params);
                     w.sampler.fill(m, trial, &mut w.ws.params);
                     w.draws.reset(trial);
-                    if let Err(error) = run_trial(m, prep, &mut w.ws, &mut w.draws, &mut w.rec) {
+                    let slot = (trial - lo) as usize * len;
+                    let rec = &mut w.batch[slot..slot + len];
+                    if let Err(error) = run_trial(m, prep, &mut w.ws, &mut w.draws, rec) {
                         failure
                             .lock()
                             .unwrap_or_else(|e| e.into_inner())
@@ -192,12 +196,13 @@ pub fn run(
                     local.0 += w.ws.stats.solves;
                     local.1 += w.ws.stats.reused;
                     local.2 += w.ws.stats.pivots;
-                    w.acc.add_trial(&w.rec);
-                    if keep {
-                        let at = (trial - start) as usize * len;
-                        records.lock().unwrap_or_else(|e| e.into_inner())[at..at + len]
-                            .copy_from_slice(&w.rec);
-                    }
+                }
+                let chunk = &w.batch[..(hi - lo) as usize * len];
+                w.acc.add_trials(chunk);
+                if keep {
+                    let at = (lo - start) as usize * len;
+                    records.lock().unwrap_or_else(|e| e.into_inner())[at..at + chunk.len()]
+                        .copy_from_slice(chunk);
                 }
                 progress(hi - lo);
             }

@@ -33,7 +33,10 @@ pub struct TrialWriter {
     writer: BatchedWriter<SharedFile>,
     file: SharedFile,
     series: Vec<SeriesMeta>,
-    periods: usize,
+    /// Record length.
+    cells: usize,
+    /// Index in a record of each series' horizon value.
+    horizon_cells: Vec<usize>,
     trials_per_group: u64,
     next_trial: Option<u64>,
     trial: Vec<u64>,
@@ -67,7 +70,10 @@ impl TrialWriter {
             writer,
             file,
             series: layout.series.clone(),
-            periods: layout.periods.len(),
+            cells: layout.n_cells(),
+            horizon_cells: (0..layout.series.len())
+                .map(|s| layout.cell(s, layout.horizon()))
+                .collect(),
             trials_per_group: (ROWS_PER_GROUP / n_series).max(1) as u64,
             next_trial: None,
             trial: Vec::new(),
@@ -78,17 +84,16 @@ impl TrialWriter {
     /// Adds trial `trial`'s full record (`layout.n_cells()` values); only the
     /// horizon values are kept.
     pub fn push(&mut self, trial: u64, record: &[f64]) -> anyhow::Result<()> {
-        if record.len() != self.series.len() * self.periods {
+        if record.len() != self.cells {
             bail!(
                 "a record has {} values but the layout describes {}",
                 record.len(),
-                self.series.len() * self.periods
+                self.cells
             );
         }
         self.check_order(trial)?;
-        let horizon = self.periods - 1;
-        for s in 0..self.series.len() {
-            self.push_value(trial, record[s * self.periods + horizon]);
+        for s in 0..self.horizon_cells.len() {
+            self.push_value(trial, record[self.horizon_cells[s]]);
         }
         self.end_trial(trial)
     }
