@@ -412,7 +412,6 @@ pub struct Simplex {
 
     // Results (unscaled).
     out_x: Vec<f64>,
-    out_act: Vec<f64>,
     out_y: Vec<f64>,
     out_d: Vec<f64>,
     out_obj: f64,
@@ -521,7 +520,6 @@ impl Simplex {
             fac_rowused: vec![false; m],
             fac_basis: vec![0; m],
             out_x: vec![0.0; n],
-            out_act: vec![0.0; m],
             out_y: vec![0.0; m],
             out_d: vec![0.0; n],
             out_obj: 0.0,
@@ -686,9 +684,16 @@ impl Simplex {
         &self.out_x
     }
 
-    /// `A x` computed from the unscaled matrix.
-    pub fn row_activity(&self) -> &[f64] {
-        &self.out_act
+    /// `A x` computed from the unscaled matrix (on demand: the clearing never
+    /// needs it, so solves do not pay for it).
+    pub fn row_activity(&self) -> Vec<f64> {
+        let mut act = vec![0.0; self.m];
+        for (j, &xj) in self.out_x.iter().enumerate().filter(|(_, &x)| x != 0.0) {
+            for k in self.a.col_start[j]..self.a.col_start[j + 1] {
+                act[self.a.row_index[k]] += self.orig_value[k] * xj;
+            }
+        }
+        act
     }
 
     /// `y_i = ∂obj/∂b_i` of the row's active bound (0 for non-binding rows).
@@ -755,6 +760,13 @@ impl Simplex {
         };
         self.hot = false;
         let mut phase = match warm {
+            Some(Phase::Check) if self.primal_residual_ok() => {
+                // Only bounds moved and x_B stayed feasible: y and d are the
+                // verified ones of the last optimum (update_bounds re-checked the
+                // moved nonbasics), so this is optimal without further passes.
+                self.extract();
+                return Ok(Status::Optimal);
+            }
             Some(phase) => phase,
             None => {
                 if !self.load_problem()? {
@@ -849,17 +861,18 @@ impl Simplex {
                 Phase::Check => {
                     self.restore_costs();
                     self.restore_bounds();
+                    let mut primal_ok = self.primal_residual_ok();
                     if self.iterations > 0 {
                         // x_B and d were updated incrementally. Keep x_B while A x - r
                         // still vanishes (cheap to check); always recompute y and d, which
                         // also refreshes d of fixed columns (not tracked while pivoting).
-                        if !self.primal_residual_ok() {
+                        if !primal_ok {
                             self.compute_primal();
+                            primal_ok = self.primal_residual_ok();
                         }
                         self.compute_dual();
                     }
-                    if !(self.primal_residual_ok() && self.dual_residual_ok()) && self.eta_count > 0
-                    {
+                    if !(primal_ok && self.dual_residual_ok()) && self.eta_count > 0 {
                         // Updated inverse drifted: judge the basis with fresh factors
                         // (their residual is the best this basis allows).
                         self.refactor()?;
@@ -1991,16 +2004,9 @@ impl Simplex {
         for j in 0..n {
             self.out_x[j] = self.x[j] * self.col_scale[j];
         }
-        self.out_act.fill(0.0);
         let mut obj = 0.0;
         for j in 0..n {
-            let xj = self.out_x[j];
-            obj += self.u_cost[j] * xj;
-            if xj != 0.0 {
-                for k in self.a.col_start[j]..self.a.col_start[j + 1] {
-                    self.out_act[self.a.row_index[k]] += self.orig_value[k] * xj;
-                }
-            }
+            obj += self.u_cost[j] * self.out_x[j];
         }
         self.out_obj = obj;
         for i in 0..m {

@@ -141,17 +141,13 @@ fn horizon(m: &CompiledModel, prep: &Prepared, rec: &mut [f64]) {
 }
 
 /// Writes the period-major `rows` (`rows[t * ns + s]`) series-major into
-/// `out` (`out[s * periods + t]`), in blocks of series so that both sides
-/// stay in cache.
+/// `out` (`out[s * periods + t]`): each series' values are written in one
+/// run, read from the same `periods` cache lines as its neighbours'.
 fn transpose(rows: &[f64], ns: usize, out: &mut [f64]) {
-    const BLOCK: usize = 8;
     let periods = rows.len() / ns;
-    for s0 in (0..ns).step_by(BLOCK) {
-        let s1 = (s0 + BLOCK).min(ns);
-        for (t, row) in rows.chunks_exact(ns).enumerate() {
-            for s in s0..s1 {
-                out[s * periods + t] = row[s];
-            }
+    for (s, column) in out.chunks_exact_mut(periods).enumerate() {
+        for (v, row) in column.iter_mut().zip(rows.chunks_exact(ns)) {
+            *v = row[s];
         }
     }
 }
