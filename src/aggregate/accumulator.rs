@@ -691,36 +691,39 @@ impl Accumulator {
     /// version) and a postcard body. Equal states give equal bytes, whatever
     /// order the trials were added or merged in.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let cells = (0..self.n_cells())
-            .map(|i| {
-                let s = self.settled(i);
-                let mut bins = Vec::with_capacity(2 * s.bins.len());
-                let mut prev = 0;
-                for (key, count) in s.bins {
-                    bins.push(key - prev);
-                    bins.push(count as u32);
-                    prev = key;
-                }
-                CellWire {
-                    sum: s.sum,
-                    sq: s.sq,
-                    min: s.min,
-                    max: s.max,
-                    zeros: s.zeros,
-                    invalid: s.invalid,
-                    bins,
-                }
-            })
-            .collect();
-        let wire = Wire {
-            trials: self.trials,
-            cells,
-        };
+        const INFALLIBLE: &str = "postcard serialisation into a Vec";
         let mut out = MAGIC.to_vec();
         out.extend_from_slice(&VERSION.to_le_bytes());
-        // Serialising plain integers and vectors into a Vec cannot fail.
-        out.extend(postcard::to_stdvec(&wire).expect("postcard serialisation into a Vec"));
+        // The bytes of one `Wire`, written cell by cell so that the state is
+        // never held twice: postcard writes a struct as its fields in order
+        // and a sequence as its length (a varint, like a usize) then its items.
+        out = postcard::to_extend(&self.trials, out).expect(INFALLIBLE);
+        out = postcard::to_extend(&self.n_cells(), out).expect(INFALLIBLE);
+        for i in 0..self.n_cells() {
+            out = postcard::to_extend(&self.cell_wire(i), out).expect(INFALLIBLE);
+        }
         out
+    }
+
+    /// Cell `i` as it is serialised.
+    fn cell_wire(&self, i: usize) -> CellWire {
+        let s = self.settled(i);
+        let mut bins = Vec::with_capacity(2 * s.bins.len());
+        let mut prev = 0;
+        for (key, count) in s.bins {
+            bins.push(key - prev);
+            bins.push(count as u32);
+            prev = key;
+        }
+        CellWire {
+            sum: s.sum,
+            sq: s.sq,
+            min: s.min,
+            max: s.max,
+            zeros: s.zeros,
+            invalid: s.invalid,
+            bins,
+        }
     }
 
     /// Reads a state written by [`Accumulator::to_bytes`], checking its
@@ -1091,6 +1094,19 @@ mod tests {
                 format!("{:?}", whole.cell(i))
             );
         }
+    }
+
+    #[test]
+    fn streamed_bytes_are_one_postcard_wire() {
+        let acc = accumulate(&records(500, 3));
+        let wire = Wire {
+            trials: acc.trials(),
+            cells: (0..acc.n_cells()).map(|i| acc.cell_wire(i)).collect(),
+        };
+        let mut expected = MAGIC.to_vec();
+        expected.extend_from_slice(&VERSION.to_le_bytes());
+        expected.extend(postcard::to_stdvec(&wire).unwrap());
+        assert_eq!(acc.to_bytes(), expected);
     }
 
     #[test]

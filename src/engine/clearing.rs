@@ -141,12 +141,7 @@ pub fn stage(m: &CompiledModel, prep: &Prepared, ws: &mut Workspace, t: usize) {
     }
     for (f, fl) in m.flows.iter().enumerate() {
         ub[fl.col] = if cf.banned[f] { 0.0 } else { INF };
-        cost[fl.col] = fl
-            .cost_params
-            .iter()
-            .map(|&(s, mult)| p[s] * mult)
-            .sum::<f64>()
-            + cf.friction[f];
+        cost[fl.col] = ws.flow_cost[f] + cf.friction[f];
     }
     for r in m.lp.balance_row.iter().flatten() {
         row_upper[*r] = 0.0;

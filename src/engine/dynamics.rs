@@ -15,9 +15,16 @@ use crate::sampling::dist::quantile;
 
 const DAYS_PER_YEAR: f64 = 365.25;
 
-/// Fills `ws.demand_*`, `ws.active` and `ws.avail` for one trial from
-/// `ws.params` and `draws`.
+/// Fills `ws.demand_*`, `ws.flow_cost`, `ws.active` and `ws.avail` for one
+/// trial from `ws.params` and `draws`.
 pub fn schedule(m: &CompiledModel, ws: &mut Workspace, draws: &mut impl Draws) {
+    for (cost, fl) in ws.flow_cost.iter_mut().zip(&m.flows) {
+        *cost = fl
+            .cost_params
+            .iter()
+            .map(|&(s, mult)| ws.params[s] * mult)
+            .sum::<f64>();
+    }
     let mut offset = 0;
     for d in &m.demand {
         demand_blocks(

@@ -14,6 +14,8 @@ pub struct Workspace {
     pub demand_width: Vec<f64>,
     /// Demand block values, USD per unit.
     pub demand_value: Vec<f64>,
+    /// Per flow: transport, handling and trade cost per unit before policies.
+    pub flow_cost: Vec<f64>,
     /// Policy active flags, `policy * periods + t`.
     pub active: Vec<bool>,
     /// Available fraction of capacity, `element * periods + t` (legs, then hubs).
@@ -100,6 +102,7 @@ impl Workspace {
             params: m.params.clone(),
             demand_width: vec![0.0; blocks],
             demand_value: vec![0.0; blocks],
+            flow_cost: vec![0.0; m.flows.len()],
             active: vec![false; m.policies.len() * m.periods],
             avail: vec![1.0; n_el * m.periods],
             stock: vec![0.0; m.stockpiles.len()],

@@ -239,9 +239,14 @@ pub fn run(
             }
         }
     }
-    let mut acc = Accumulator::new(len);
-    for w in &workers {
-        acc.merge(&w.lock().unwrap_or_else(|e| e.into_inner()).acc)?;
+    // Merge into the first worker's accumulator, dropping each worker once
+    // merged, so that peak memory holds no extra copy of the statistics.
+    let mut parts = workers
+        .into_iter()
+        .map(|w| w.into_inner().unwrap_or_else(|e| e.into_inner()).acc);
+    let mut acc = parts.next().unwrap_or_else(|| Accumulator::new(len));
+    for part in parts {
+        acc.merge(&part)?;
     }
     Ok(Outcome {
         acc,
