@@ -36,22 +36,41 @@ fn compare(lp: &Lp, warm: &mut Simplex, step: usize) -> Result<Status, TestCaseE
     Ok(st)
 }
 
+/// `steps` rounds of random changes to `base`, every `around`-th one drifting
+/// back towards it, each re-solved warm and compared with a cold solve;
+/// with `bounds_only` the costs stay those of `base`.
+fn warm_sequence(
+    base: Lp,
+    seed: u64,
+    steps: usize,
+    around: usize,
+    bounds_only: bool,
+) -> Result<(), TestCaseError> {
+    let mut lp = base.clone();
+    let mut r = Rng::new(seed);
+    let mut warm = lp.solver();
+    compare(&lp, &mut warm, 0)?;
+    for step in 1..=steps {
+        if step % around == 0 {
+            lp.mutate_around(&base, &mut r)
+        } else {
+            lp.mutate(&mut r)
+        }
+        if bounds_only {
+            lp.c.clone_from(&base.c);
+        }
+        compare(&lp, &mut warm, step)?;
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 300, max_shrink_iters: 0, failure_persistence: None, ..ProptestConfig::default() })]
 
     /// 25 consecutive rounds of 1-5 bound/cost changes, each re-solved warm.
     #[test]
     fn warm_resolve_matches_cold(m in 1usize..40, n in 1usize..60, seed in any::<u64>()) {
-        let base = Lp::random(m, n, seed, false);
-        let mut lp = base.clone();
-        let mut r = Rng::new(seed ^ 0xABCD);
-        let mut warm = lp.solver();
-        compare(&lp, &mut warm, 0)?;
-        for step in 1..=25 {
-            // Alternate drifting changes with changes around the base problem.
-            if step % 2 == 0 { lp.mutate_around(&base, &mut r) } else { lp.mutate(&mut r) }
-            compare(&lp, &mut warm, step)?;
-        }
+        warm_sequence(Lp::random(m, n, seed, false), seed ^ 0xABCD, 25, 2, false)?;
     }
 
     /// Only bounds change, as from period to period of a trial (capacity
@@ -60,16 +79,7 @@ proptest! {
     /// cold solve after every change, over 30 consecutive changes.
     #[test]
     fn bound_only_changes_match_cold(m in 1usize..40, n in 1usize..60, seed in any::<u64>()) {
-        let base = Lp::random(m, n, seed, false);
-        let mut lp = base.clone();
-        let mut r = Rng::new(seed ^ 0xB0B0);
-        let mut warm = lp.solver();
-        compare(&lp, &mut warm, 0)?;
-        for step in 1..=30 {
-            if step % 3 == 0 { lp.mutate_around(&base, &mut r) } else { lp.mutate(&mut r) }
-            lp.c.clone_from(&base.c);
-            compare(&lp, &mut warm, step)?;
-        }
+        warm_sequence(Lp::random(m, n, seed, false), seed ^ 0xB0B0, 30, 3, true)?;
     }
 
     /// The Monte Carlo pattern: solve period 0, save its basis, then every trial
