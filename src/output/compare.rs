@@ -134,43 +134,14 @@ fn fmt_num(v: Option<f64>) -> String {
 mod tests {
     use super::*;
     use crate::aggregate::compare::compare_runs;
-    use crate::aggregate::{fixture, summary_frame, Accumulator, Layout};
-    use crate::output::{Manifest, RunDir, StateFile, SummaryCsv, TrialWriter, TRIALS_FILE};
+    use crate::output::Manifest;
 
     /// A result folder of trials `0..n`, each value scaled by `scale` and
     /// shifted by `shift`, with the given seed.
     fn write_run(dir: &Path, n: u64, scale: f64, shift: f64, seed: u64, keep_trials: bool) {
-        let layout: Layout = fixture::layout();
-        let run_dir = RunDir::create(dir, false).unwrap();
-        let mut acc = Accumulator::new(layout.n_cells());
-        let mut w =
-            keep_trials.then(|| TrialWriter::new(&run_dir.file(TRIALS_FILE), &layout).unwrap());
-        for t in 0..n {
-            let rec: Vec<f64> = fixture::record(t)
-                .iter()
-                .map(|v| v * scale + shift)
-                .collect();
-            acc.add_trial(&rec);
-            if let Some(w) = w.as_mut() {
-                w.push(t, &rec).unwrap();
-            }
-        }
-        if let Some(w) = w {
-            w.finish().unwrap();
-        }
-        run_dir
-            .write(&SummaryCsv(&summary_frame(&layout, &acc).unwrap()))
-            .unwrap();
-        run_dir
-            .write(&StateFile {
-                layout: &layout,
-                accumulator: &acc,
-            })
-            .unwrap();
         let mut m: Manifest = crate::output::manifest::tests::example();
         (m.seed, m.trials, m.trial_end) = (seed, n, n);
-        run_dir.write(&m).unwrap();
-        run_dir.commit().unwrap();
+        crate::output::fixture::write_run(dir, 0..n, keep_trials, |v| v * scale + shift, &m);
     }
 
     #[test]

@@ -238,7 +238,6 @@ fn check_coverage(shards: &[Shard]) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aggregate::fixture;
     use crate::output::{ShardInfo, MANIFEST_FILE, STATE_FILE, SUMMARY_FILE};
 
     /// Writes a result folder for trials `range` the way `corridor run` does.
@@ -249,35 +248,10 @@ mod tests {
         shard: Option<ShardInfo>,
         keep_trials: bool,
     ) {
-        let layout = fixture::layout();
-        let run_dir = RunDir::create(dir, false).unwrap();
-        let mut acc = Accumulator::new(layout.n_cells());
-        let mut trials =
-            keep_trials.then(|| TrialWriter::new(&run_dir.file(TRIALS_FILE), &layout).unwrap());
-        for t in range.clone() {
-            let rec = fixture::record(t);
-            acc.add_trial(&rec);
-            if let Some(w) = trials.as_mut() {
-                w.push(t, &rec).unwrap();
-            }
-        }
-        if let Some(w) = trials {
-            w.finish().unwrap();
-        }
-        run_dir
-            .write(&SummaryCsv(&summary_frame(&layout, &acc).unwrap()))
-            .unwrap();
-        run_dir
-            .write(&StateFile {
-                layout: &layout,
-                accumulator: &acc,
-            })
-            .unwrap();
         let mut m = crate::output::manifest::tests::example();
         (m.trials, m.trial_start, m.trial_end, m.shard) = (total, range.start, range.end, shard);
         m.wall_seconds = (range.end - range.start) as f64;
-        run_dir.write(&m).unwrap();
-        run_dir.commit().unwrap();
+        crate::output::fixture::write_run(dir, range, keep_trials, |v| v, &m);
     }
 
     fn shard_range(i: u64, n: u64, total: u64) -> std::ops::Range<u64> {

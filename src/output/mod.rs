@@ -83,3 +83,51 @@ pub fn write_file_atomic(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result
         format!("cannot write {}", path.display())
     })
 }
+
+#[cfg(test)]
+pub(crate) mod fixture {
+    //! A result folder written the way `corridor run` writes one, for the
+    //! merge and compare tests.
+
+    use super::{Manifest, RunDir, StateFile, SummaryCsv, TrialWriter, TRIALS_FILE};
+    use crate::aggregate::{fixture, summary_frame, Accumulator};
+    use std::ops::Range;
+    use std::path::Path;
+
+    /// Writes trials `trials` of the synthetic records of
+    /// `aggregate::fixture`, each value mapped by `value`, with `manifest`.
+    pub fn write_run(
+        dir: &Path,
+        trials: Range<u64>,
+        keep_trials: bool,
+        value: impl Fn(f64) -> f64,
+        manifest: &Manifest,
+    ) {
+        let layout = fixture::layout();
+        let run_dir = RunDir::create(dir, false).unwrap();
+        let mut acc = Accumulator::new(layout.n_cells());
+        let mut w =
+            keep_trials.then(|| TrialWriter::new(&run_dir.file(TRIALS_FILE), &layout).unwrap());
+        for t in trials {
+            let rec: Vec<f64> = fixture::record(t).into_iter().map(&value).collect();
+            acc.add_trial(&rec);
+            if let Some(w) = w.as_mut() {
+                w.push(t, &rec).unwrap();
+            }
+        }
+        if let Some(w) = w {
+            w.finish().unwrap();
+        }
+        run_dir
+            .write(&SummaryCsv(&summary_frame(&layout, &acc).unwrap()))
+            .unwrap();
+        run_dir
+            .write(&StateFile {
+                layout: &layout,
+                accumulator: &acc,
+            })
+            .unwrap();
+        run_dir.write(manifest).unwrap();
+        run_dir.commit().unwrap();
+    }
+}
