@@ -87,3 +87,13 @@ fn generator_covers_all_statuses_and_mostly_agrees() {
         NO_REF.load(Ordering::Relaxed)
     );
 }
+
+/// A wide-range LP (found by `wide_range_lps_match_microlp`) whose optimal
+/// basis is so ill-conditioned that x_B from fresh factors left a residual
+/// of 4e-8 of its terms, breaking complementary slackness on row 23: the
+/// solver now refines x_B until the residual is at working precision.
+#[test]
+fn ill_conditioned_basis_is_refined_to_a_valid_certificate() {
+    let lp = Lp::random(38, 17, 13405631889940345554, true);
+    assert_eq!(verify(&lp), Ok(Verdict::Agree));
+}
