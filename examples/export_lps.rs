@@ -12,7 +12,7 @@
 //! bounds, costs and row upper bounds, plus the objective `corridor` found.
 //! The trials use the scenario's seed and sampling, trial indices 0, 1, ...
 
-use corridor::engine::{clearing, dynamics, Prepared, Workspace};
+use corridor::engine::{clearing, trial, Prepared, Workspace};
 use corridor::model::compile;
 use corridor::sampling::{ParamSampler, TrialDraws};
 use std::fmt::Write;
@@ -71,11 +71,7 @@ fn main() -> anyhow::Result<()> {
         ws.params.copy_from_slice(&m.params);
         sampler.fill(&m, trial, &mut ws.params);
         draws.reset(trial);
-        ws.restore(&prep.basis);
-        dynamics::schedule(&m, &mut ws, &mut draws);
-        for (i, s) in m.stockpiles.iter().enumerate() {
-            ws.stock[i] = ws.params[s.initial].clamp(0.0, s.capacity);
-        }
+        trial::begin(&m, &prep, &mut ws, &mut draws);
         out.push_str(if trial == 0 { "[" } else { ",[" });
         for t in 0..m.periods {
             clearing::stage(&m, &prep, &mut ws, t);

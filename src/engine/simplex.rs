@@ -1046,9 +1046,10 @@ impl Simplex {
                     self.x[self.basis[i]] -= self.binv[i * m + k] * r;
                 }
             }
-        }
-        if self.x.iter().any(|v| !v.is_finite()) {
-            return None;
+            // Nonbasics sit on finite bounds; only x_B can have overflowed.
+            if self.basis.iter().any(|&v| !self.x[v].is_finite()) {
+                return None;
+            }
         }
         Some(if self.count_primal_infeasible() == 0 {
             Phase::Check

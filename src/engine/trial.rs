@@ -87,12 +87,7 @@ pub fn run_trial(
     draws: &mut impl Draws,
     rec: &mut [f64],
 ) -> Result<(), TrialError> {
-    ws.stats = Default::default();
-    ws.restore(&prep.basis);
-    dynamics::schedule(m, ws, draws);
-    for (i, s) in m.stockpiles.iter().enumerate() {
-        ws.stock[i] = ws.params[s.initial].clamp(0.0, s.capacity);
-    }
+    begin(m, prep, ws, draws);
     // Periods are recorded period-major into the workspace (one period's
     // values are written together, in cache), then turned series-major.
     let mut rows = std::mem::take(&mut ws.rows);
@@ -108,6 +103,17 @@ pub fn run_trial(
     }
     ws.rows = rows;
     result
+}
+
+/// Puts the workspace at the start of a trial whose parameters are in
+/// `ws.params`: the saved basis, the trial's schedules and the initial stocks.
+pub fn begin(m: &CompiledModel, prep: &Prepared, ws: &mut Workspace, draws: &mut impl Draws) {
+    ws.stats = Default::default();
+    ws.restore(&prep.basis);
+    dynamics::schedule(m, ws, draws);
+    for (i, s) in m.stockpiles.iter().enumerate() {
+        ws.stock[i] = ws.params[s.initial].clamp(0.0, s.capacity);
+    }
 }
 
 /// Fills each series' horizon value and the values of share series in the
