@@ -198,13 +198,18 @@ impl SparseMatrix {
     }
 }
 
-/// Internal scaled structural columns plus the implicit `-I` logical columns.
+/// Internal scaled structural columns plus the implicit `-I` logical columns,
+/// with a row-wise copy of the structural part for the dual simplex's pivot row.
 #[derive(Clone)]
 struct Csc {
     n: usize,
     col_start: Vec<usize>,
     row_index: Vec<usize>,
     value: Vec<f64>,
+    /// `row_start[i]..row_start[i+1]` indexes row `i`'s entries, columns ascending.
+    row_start: Vec<usize>,
+    col_index: Vec<usize>,
+    row_value: Vec<f64>,
 }
 
 impl Csc {
@@ -399,6 +404,9 @@ pub struct Simplex {
     col_work: Vec<f64>,
     rho: Vec<f64>,
     row_work: Vec<f64>,
+    /// The nonbasic, non-fixed variables the last dual pivot row touched, ascending.
+    row_nz: Vec<usize>,
+    row_seen: Vec<bool>,
     rhs: Vec<f64>,
     rhs2: Vec<f64>,
     cand: Vec<usize>,
@@ -450,11 +458,32 @@ impl Simplex {
                 value[k] *= row_scale[a.row_index[k]] * col_scale[j];
             }
         }
+        let mut row_start = vec![0usize; m + 1];
+        for &i in &a.row_index {
+            row_start[i + 1] += 1;
+        }
+        for i in 0..m {
+            row_start[i + 1] += row_start[i];
+        }
+        let mut next = row_start.clone();
+        let mut col_index = vec![0usize; value.len()];
+        let mut row_value = vec![0.0; value.len()];
+        for j in 0..n {
+            for k in a.col_start[j]..a.col_start[j + 1] {
+                let at = &mut next[a.row_index[k]];
+                col_index[*at] = j;
+                row_value[*at] = value[k];
+                *at += 1;
+            }
+        }
         let csc = Csc {
             n,
             col_start: a.col_start,
             row_index: a.row_index,
             value,
+            row_start,
+            col_index,
+            row_value,
         };
         let punit: Vec<f64> = (0..nt)
             .map(|j| {
@@ -509,6 +538,8 @@ impl Simplex {
             col_work: vec![0.0; m],
             rho: vec![0.0; m],
             row_work: vec![0.0; nt],
+            row_nz: Vec::with_capacity(nt),
+            row_seen: vec![false; nt],
             rhs: vec![0.0; m],
             rhs2: vec![0.0; m],
             cand: Vec::with_capacity(nt),
@@ -1499,6 +1530,54 @@ impl Simplex {
         self.costs_shifted = true;
     }
 
+    /// The dual pivot row `α_j = s·(ρ·a_j)` of the nonbasic, non-fixed variables,
+    /// into `row_work` with the touched ones listed in `row_nz` (ascending); returns
+    /// `max |α_j|`. Row-wise over the non-zeros of `ρ`, which is sparse for network
+    /// bases, so the cost follows the row's non-zeros rather than `n + m`. Each `α_j`
+    /// sums the same products in the same (ascending row) order as a column-wise dot.
+    fn dual_pivot_row(&mut self, s: f64) -> f64 {
+        let (m, n) = (self.m, self.n);
+        self.row_nz.clear();
+        for i in 0..m {
+            let ri = self.rho[i];
+            if ri == 0.0 {
+                continue;
+            }
+            for k in self.a.row_start[i]..self.a.row_start[i + 1] {
+                let j = self.a.col_index[k];
+                if !self.row_seen[j] {
+                    self.row_seen[j] = true;
+                    self.row_work[j] = 0.0;
+                    self.row_nz.push(j);
+                }
+                self.row_work[j] += ri * self.a.row_value[k];
+            }
+            self.row_seen[n + i] = true;
+            self.row_work[n + i] = -ri;
+            self.row_nz.push(n + i);
+        }
+        let mut row_max = 0.0f64;
+        let (status, lb, ub, seen, work) = (
+            &self.status,
+            &self.lb,
+            &self.ub,
+            &mut self.row_seen,
+            &mut self.row_work,
+        );
+        self.row_nz.retain(|&j| {
+            seen[j] = false;
+            if status[j] == VarStatus::Basic || lb[j] == ub[j] {
+                return false;
+            }
+            let a = s * work[j];
+            work[j] = a;
+            row_max = row_max.max(a.abs());
+            true
+        });
+        self.row_nz.sort_unstable();
+        row_max
+    }
+
     fn dual_simplex(&mut self, allow_perturb: bool) -> Result<Outcome, SolveError> {
         let (m, nt) = (self.m, self.n + self.m);
         let tol_d = self.dual_tol;
@@ -1551,18 +1630,8 @@ impl Simplex {
             let mut slope = (self.x[p] - target).abs();
             let slope_tol = self.ptol(p, target);
 
-            // Pivot row (times s) over nonbasic, non-fixed variables.
             self.rho.copy_from_slice(&self.binv[r * m..(r + 1) * m]);
-            let mut row_max = 0.0f64;
-            for j in 0..nt {
-                let st = self.status[j];
-                if st == VarStatus::Basic || self.lb[j] == self.ub[j] {
-                    continue;
-                }
-                let a = s * self.a.dot(j, &self.rho);
-                self.row_work[j] = a;
-                row_max = row_max.max(a.abs());
-            }
+            let row_max = self.dual_pivot_row(s);
 
             // Bound-flipping ratio test with Harris tolerances in each group. Tiny
             // pivots are avoided, but only a search over *all* nonzeros may conclude
@@ -1576,11 +1645,8 @@ impl Simplex {
                     TINY_PIV * row_max.max(1.0)
                 };
                 self.cand.clear();
-                for j in 0..nt {
+                for &j in &self.row_nz {
                     let st = self.status[j];
-                    if st == VarStatus::Basic || self.lb[j] == self.ub[j] {
-                        continue;
-                    }
                     let a = self.row_work[j];
                     let eligible = match st {
                         VarStatus::Lower => a < -piv_tol,
@@ -1703,11 +1769,8 @@ impl Simplex {
 
             // Dual update: d_j += t·(s·alpha_rj).
             if t != 0.0 {
-                for j in 0..nt {
-                    let st = self.status[j];
-                    if st != VarStatus::Basic && self.lb[j] != self.ub[j] {
-                        self.d[j] += t * self.row_work[j];
-                    }
+                for &j in &self.row_nz {
+                    self.d[j] += t * self.row_work[j];
                 }
             }
             self.d[q] = 0.0;
