@@ -728,18 +728,26 @@ impl Accumulator {
     /// version) and a postcard body. Equal states give equal bytes, whatever
     /// order the trials were added or merged in.
     pub fn to_bytes(&self) -> Vec<u8> {
-        const INFALLIBLE: &str = "postcard serialisation into a Vec";
-        let mut out = MAGIC.to_vec();
-        out.extend_from_slice(&VERSION.to_le_bytes());
+        let mut out = Vec::new();
+        self.write_to(&mut out)
+            .expect("postcard serialisation into a Vec");
+        out
+    }
+
+    /// Writes [`Accumulator::to_bytes`]'s bytes to `out` without holding them.
+    pub fn write_to(&self, mut out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let encode = |e: postcard::Error| std::io::Error::other(e);
+        out.write_all(MAGIC)?;
+        out.write_all(&VERSION.to_le_bytes())?;
         // The bytes of one `Wire`, written cell by cell so that the state is
         // never held twice: postcard writes a struct as its fields in order
         // and a sequence as its length (a varint, like a usize) then its items.
-        out = postcard::to_extend(&self.trials, out).expect(INFALLIBLE);
-        out = postcard::to_extend(&self.n_cells(), out).expect(INFALLIBLE);
+        out = postcard::to_io(&self.trials, out).map_err(encode)?;
+        out = postcard::to_io(&self.n_cells(), out).map_err(encode)?;
         for i in 0..self.n_cells() {
-            out = postcard::to_extend(&self.cell_wire(i), out).expect(INFALLIBLE);
+            out = postcard::to_io(&self.cell_wire(i), out).map_err(encode)?;
         }
-        out
+        Ok(())
     }
 
     /// Cell `i` as it is serialised.

@@ -19,8 +19,8 @@ impl Artifact for SummaryCsv<'_> {
         SUMMARY_FILE
     }
 
-    fn serialize(&self) -> anyhow::Result<Vec<u8>> {
-        Ok(frame_to_csv(self.0)?)
+    fn write_to(&self, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
+        Ok(write_csv(self.0, out)?)
     }
 }
 
@@ -39,7 +39,7 @@ impl Artifact for PathCsv<'_> {
         PATH_FILE
     }
 
-    fn serialize(&self) -> anyhow::Result<Vec<u8>> {
+    fn write_to(&self, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
         let (layout, rec) = (self.layout, self.record);
         anyhow::ensure!(
             rec.len() == layout.n_cells(),
@@ -69,18 +69,23 @@ impl Artifact for PathCsv<'_> {
             .collect();
         let values: Vec<Option<f64>> = rec.iter().map(|v| v.is_finite().then_some(*v)).collect();
         columns.push(Column::new("value".into(), values));
-        Ok(frame_to_csv(&DataFrame::new(rows, columns)?)?)
+        Ok(write_csv(&DataFrame::new(rows, columns)?, out)?)
     }
 }
 
-/// A data frame as CSV bytes in the project's one CSV dialect.
-pub(crate) fn frame_to_csv(df: &DataFrame) -> PolarsResult<Vec<u8>> {
-    let mut out = Vec::new();
+/// Writes a data frame as CSV in the project's one CSV dialect.
+pub(crate) fn write_csv(df: &DataFrame, out: &mut dyn std::io::Write) -> PolarsResult<()> {
     let mut df = df.clone();
-    CsvWriter::new(&mut out)
+    CsvWriter::new(out)
         .include_header(true)
         .with_line_terminator("\n".into())
-        .finish(&mut df)?;
+        .finish(&mut df)
+}
+
+/// A data frame as CSV bytes (see [`write_csv`]).
+pub(crate) fn frame_to_csv(df: &DataFrame) -> PolarsResult<Vec<u8>> {
+    let mut out = Vec::new();
+    write_csv(df, &mut out)?;
     Ok(out)
 }
 

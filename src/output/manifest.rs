@@ -83,10 +83,9 @@ impl Artifact for Manifest {
         MANIFEST_FILE
     }
 
-    fn serialize(&self) -> anyhow::Result<Vec<u8>> {
-        Ok(toml::to_string(self)
-            .context("cannot format the manifest")?
-            .into_bytes())
+    fn write_to(&self, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
+        let text = toml::to_string(self).context("cannot format the manifest")?;
+        Ok(out.write_all(text.as_bytes())?)
     }
 }
 

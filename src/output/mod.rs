@@ -1,10 +1,12 @@
 //! Result files: one writer per format, and the folder manager that makes a
 //! result appear all at once.
 //!
-//! Each format that fits in memory is an [`Artifact`]: a pure
-//! `serialize() -> Vec<u8>` plus its file name (`summary.csv`, `path.csv`,
-//! `manifest.toml`, `state.bin`). The per-trial Parquet file streams instead,
-//! through [`TrialWriter`], so its memory is bounded by one row group.
+//! Each format whose content is ready at the end of a run is an
+//! [`Artifact`]: a pure `write_to(out)` (streamed, so a 50 MB summary is not
+//! held as text too) plus its file name (`summary.csv`, `path.csv`,
+//! `manifest.toml`, `state.bin`). The per-trial Parquet file streams as
+//! trials finish, through [`TrialWriter`], so its memory is bounded by one
+//! row group.
 //! [`RunDir`] does all the file-system work: it writes into a temporary
 //! folder beside the target and renames it into place only once everything
 //! is written.
@@ -55,12 +57,19 @@ pub const MANIFEST_FILE: &str = "manifest.toml";
 /// File name of the mergeable aggregation state.
 pub const STATE_FILE: &str = "state.bin";
 
-/// One output file whose whole content is built in memory.
+/// One output file.
 pub trait Artifact {
     /// Its file name inside a result folder.
     fn file_name(&self) -> &'static str;
-    /// Its bytes. Pure: no I/O, no clock, no environment.
-    fn serialize(&self) -> anyhow::Result<Vec<u8>>;
+    /// Writes its bytes to `out`, streamed so that a large file is never held
+    /// in memory. Pure apart from the writes: no clock, no environment.
+    fn write_to(&self, out: &mut dyn std::io::Write) -> anyhow::Result<()>;
+    /// Its bytes in memory.
+    fn serialize(&self) -> anyhow::Result<Vec<u8>> {
+        let mut bytes = Vec::new();
+        self.write_to(&mut bytes)?;
+        Ok(bytes)
+    }
 }
 
 /// Writes `bytes` to `path` atomically: into a temporary file beside it,

@@ -5,6 +5,7 @@
 //! folder is removed.
 
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -71,11 +72,16 @@ impl RunDir {
 
     /// Writes one artifact into the folder; returns its temporary path.
     pub fn write(&self, artifact: &dyn Artifact) -> anyhow::Result<PathBuf> {
+        // Streamed into the temporary folder: a failure leaves nothing in
+        // the target, which only appears on commit.
         let path = self.file(artifact.file_name());
-        let bytes = artifact
-            .serialize()
-            .with_context(|| format!("cannot write {}", artifact.file_name()))?;
-        fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        let file =
+            fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
+        let mut out = std::io::BufWriter::new(file);
+        artifact
+            .write_to(&mut out)
+            .and_then(|()| Ok(out.flush()?))
+            .with_context(|| format!("cannot write {}", path.display()))?;
         Ok(path)
     }
 
@@ -157,8 +163,8 @@ mod tests {
         fn file_name(&self) -> &'static str {
             "a.txt"
         }
-        fn serialize(&self) -> anyhow::Result<Vec<u8>> {
-            Ok(self.0.as_bytes().to_vec())
+        fn write_to(&self, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
+            Ok(out.write_all(self.0.as_bytes())?)
         }
     }
 

@@ -27,7 +27,7 @@ impl Artifact for StateFile<'_> {
         STATE_FILE
     }
 
-    fn serialize(&self) -> anyhow::Result<Vec<u8>> {
+    fn write_to(&self, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
         anyhow::ensure!(
             self.layout.n_cells() == self.accumulator.n_cells(),
             "the layout has {} cells but the accumulator {}",
@@ -35,12 +35,12 @@ impl Artifact for StateFile<'_> {
             self.accumulator.n_cells()
         );
         let layout = postcard::to_stdvec(self.layout).context("cannot encode the layout")?;
-        let mut out = MAGIC.to_vec();
-        out.extend_from_slice(&VERSION.to_le_bytes());
-        out.extend_from_slice(&(layout.len() as u64).to_le_bytes());
-        out.extend_from_slice(&layout);
-        out.extend_from_slice(&self.accumulator.to_bytes());
-        Ok(out)
+        out.write_all(MAGIC)?;
+        out.write_all(&VERSION.to_le_bytes())?;
+        out.write_all(&(layout.len() as u64).to_le_bytes())?;
+        out.write_all(&layout)?;
+        self.accumulator.write_to(out)?;
+        Ok(())
     }
 }
 
