@@ -1067,16 +1067,7 @@ impl Simplex {
             self.x[j] = x;
         }
         if moved {
-            // x_B -= B⁻¹ Σ a_j Δx_j, one column of B⁻¹ per touched row.
-            for k in 0..m {
-                let r = self.rhs[k];
-                if r == 0.0 {
-                    continue;
-                }
-                for i in 0..m {
-                    self.x[self.basis[i]] -= self.binv[i * m + k] * r;
-                }
-            }
+            self.sub_binv_rhs();
             // Nonbasics sit on finite bounds; only x_B can have overflowed.
             if self.basis.iter().any(|&v| !self.x[v].is_finite()) {
                 return None;
@@ -1087,6 +1078,21 @@ impl Simplex {
         } else {
             Phase::Dual
         })
+    }
+
+    /// `x_B -= B⁻¹ rhs` where `rhs = Σ a_j Δx_j` of a few moved nonbasics: one
+    /// column of `B⁻¹` per touched row, not a dense `m × m` product.
+    fn sub_binv_rhs(&mut self) {
+        let m = self.m;
+        for k in 0..m {
+            let r = self.rhs[k];
+            if r == 0.0 {
+                continue;
+            }
+            for i in 0..m {
+                self.x[self.basis[i]] -= self.binv[i * m + k] * r;
+            }
+        }
     }
 
     fn restore_costs(&mut self) {
@@ -1759,11 +1765,7 @@ impl Simplex {
                     self.status[j] = st;
                     self.a.axpy(j, delta, &mut self.rhs);
                 }
-                for i in 0..m {
-                    let row = &self.binv[i * m..(i + 1) * m];
-                    let v = self.kern.dot(row, &self.rhs);
-                    self.x[self.basis[i]] -= v;
-                }
+                self.sub_binv_rhs();
                 self.iterations += self.flips.len();
             }
 
