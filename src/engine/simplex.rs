@@ -667,6 +667,14 @@ impl Simplex {
         self.hot = false;
     }
 
+    /// Rebuilds `B⁻¹` of the current basis from scratch, dropping the update
+    /// history: a basis that many solves start from should carry fresh factors
+    /// (its `eta_count` restarts at 0, so they refactorise only after their own
+    /// updates add up).
+    pub fn refresh_factors(&mut self) -> Result<(), SolveError> {
+        self.refactor()
+    }
+
     /// Copies the current basis and its factorisation into `into` (allocation-free once
     /// `into` has held a state of the same size).
     pub fn save_basis(&self, into: &mut BasisState) {
@@ -2781,6 +2789,10 @@ mod tests {
         let mut lp = wyndor();
         let mut s = lp.solver(true);
         assert_eq!(s.solve().unwrap(), Status::Optimal);
+        assert!(s.eta_count > 0);
+        // Fresh factors of the optimal basis: no update history is saved.
+        s.refresh_factors().unwrap();
+        assert_eq!(s.eta_count, 0);
         let mut saved = BasisState::new();
         assert!(saved.is_empty());
         s.save_basis(&mut saved);

@@ -72,6 +72,10 @@ impl Prepared {
                 prep.quota_base[i] = flows.iter().map(|&f| x[m.flows[f].col]).sum();
             }
         }
+        ws.lp.refresh_factors().map_err(|_| TrialError {
+            period: 0,
+            failure: ClearingFailure::Solver,
+        })?;
         ws.lp.save_basis(&mut prep.basis);
         Ok(prep)
     }
