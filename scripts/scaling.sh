@@ -20,4 +20,6 @@ for k in 1 2 4 8; do
     python3 scripts/grow_world.py "$k" > "$worlds/baseline-x$k.toml"
     SCENARIO="$worlds/baseline-x$k.toml" scripts/bench.sh 200 2
 done
+# Name the generated worlds by what they are, not by their temporary path.
+sed -i "s|^$worlds/|generated/|" "$csv"
 python3 scripts/chart.py "$csv" docs/scaling.svg

@@ -56,7 +56,7 @@
 //! updated only when the run ends.
 //!
 //! Per cell: 16 bytes of run state, 48 of sums and extremes, 64 of other
-//! state, plus 4 bytes per histogram bin in the cell's window (a
+//! state, plus 2 bytes per histogram bin in the cell's window (a
 //! window covers the bins between the smallest and largest values of one
 //! sign, with up to 50% slack; about 128 bins per binary octave spanned).
 //! A constant or zero cell uses at most 16 bins; nothing grows with the
@@ -93,7 +93,7 @@ const KEY_SHIFT: u32 = 52 - MANT_KEPT;
 /// up is the sign.
 const MAG_BITS: u32 = 11 + MANT_KEPT;
 const MAG_MASK: u32 = (1 << MAG_BITS) - 1;
-/// Largest dense window of one cell and sign, in bins (16 KiB of counts,
+/// Largest dense window of one cell and sign, in bins (8 KiB of counts,
 /// 32 binary octaves).
 const WINDOW_CAP: u32 = 4096;
 /// Smallest window, and the least a window grows by.

@@ -43,7 +43,10 @@
 //!   point (a primal ray).
 //! * **Dual simplex:** exact dual steepest-edge pricing, bound-flipping ratio test
 //!   (passes breakpoints of boxed variables while the leaving row stays infeasible) with
-//!   Harris' two-pass tolerance in every group.
+//!   Harris' two-pass tolerance in every group. The pivot row `ρ A` is built row-wise
+//!   from a row-compressed copy of `A` over the non-zeros of `ρ = e_r B⁻¹` (a few in a
+//!   network basis), so its cost follows the row's non-zeros, not `n + m`; bound flips
+//!   move `x_B` through the columns of `B⁻¹` their rows touch.
 //! * **Primal simplex:** Devex pricing, Harris two-pass ratio test, bound flips of the
 //!   entering variable.
 //! * **Degeneracy.** Harris tolerances; after a run of degenerate pivots, small random
