@@ -825,7 +825,7 @@ impl Accumulator {
                 }
                 key = key
                     .checked_add(pair[0])
-                    .filter(|&k| k <= (1 << (MAG_BITS + 1)) - 1)
+                    .filter(|&k| k < (1 << (MAG_BITS + 1)))
                     .ok_or_else(|| corrupt(i, "bin key out of range"))?;
                 total += pair[1] as u64;
                 settled.bins.push((key, pair[1] as u64));

@@ -9,7 +9,7 @@
 //! This module reads result folders but writes nothing; `output::compare`
 //! formats the table.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use std::sync::Arc;
 
@@ -259,7 +259,7 @@ fn finish(frame: DataFrame, units: DataFrame) -> anyhow::Result<DataFrame> {
 
 /// The horizon rows of a summary.csv, with text columns read as text (empty
 /// commodity stays `""`, not null, so it joins).
-fn horizon_summary(path: &PathBuf) -> anyhow::Result<DataFrame> {
+fn horizon_summary(path: &Path) -> anyhow::Result<DataFrame> {
     let text = ["metric", "commodity", "key", "unit", "period"];
     let overwrite: Schema = text
         .iter()
@@ -269,7 +269,7 @@ fn horizon_summary(path: &PathBuf) -> anyhow::Result<DataFrame> {
         .with_has_header(true)
         .with_schema_overwrite(Some(Arc::new(overwrite)))
         .map_parse_options(|o| o.with_missing_is_null(false))
-        .try_into_reader_with_file_path(Some(path.clone()))
+        .try_into_reader_with_file_path(Some(path.to_path_buf()))
         .and_then(|r| r.finish())
         .with_context(|| format!("cannot read {}", path.display()))?;
     for c in [

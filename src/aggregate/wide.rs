@@ -102,7 +102,7 @@ mod tests {
         let sq = U256::square(y);
         // y^2 = 2^200 + 2*12345*2^100 + 12345^2
         assert_eq!(sq.hi, 1u128 << 72);
-        assert_eq!(sq.lo, (2 * 12345u128) << 100 | 12345 * 12345);
+        assert_eq!(sq.lo, ((2 * 12345u128) << 100) | (12345 * 12345));
         let m = U256::from_u128(u128::MAX).mul_u64(3);
         assert_eq!(m.hi, 2);
         assert_eq!(m.lo, u128::MAX - 2);

@@ -117,7 +117,7 @@ fn fmt_num(v: Option<f64>) -> String {
     match v {
         None => "-".into(),
         Some(x) if !x.is_finite() => x.to_string(),
-        Some(x) if x == 0.0 => "0".into(),
+        Some(0.0) => "0".into(),
         Some(x) => {
             let mag = x.abs();
             if !(1e-3..1e9).contains(&mag) {

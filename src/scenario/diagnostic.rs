@@ -129,8 +129,13 @@ impl std::error::Error for Diagnostics {}
 
 /// 1-based line and column (in characters) of a byte offset.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = &text[..text.floor_char_boundary(offset)];
+    // The char boundary at or before `offset` (`str::floor_char_boundary`
+    // needs Rust 1.91; the crate supports 1.85).
+    let mut end = offset.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let before = &text[..end];
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, col)
@@ -173,6 +178,11 @@ mod tests {
     fn line_col_counts_from_one() {
         assert_eq!(line_col("ab\ncd", 0), (1, 1));
         assert_eq!(line_col("ab\ncd", 4), (2, 2));
+        // Columns count characters; an offset inside one rounds down to it.
+        assert_eq!(line_col("é=1\nü=2", 5), (2, 1));
+        assert_eq!(line_col("é=1\nü=2", 6), (2, 1));
+        assert_eq!(line_col("é=1\nü=2", 7), (2, 2));
+        assert_eq!(line_col("é", 99), (1, 2));
     }
 
     #[test]
