@@ -126,9 +126,12 @@ fn benches(c: &mut Criterion) {
                     .unwrap();
                     let layout = montecarlo::layout(&m);
                     let frame = corridor::aggregate::summary_frame(&layout, &out.acc).unwrap();
-                    let csv = corridor::output::SummaryCsv(&frame);
-                    let bytes = corridor::output::Artifact::serialize(&csv).unwrap();
-                    std::fs::write(dir.path().join("summary.csv"), bytes).unwrap();
+                    // Written as `corridor run` writes it: streamed into the
+                    // run folder, which appears on commit.
+                    let run =
+                        corridor::output::RunDir::create(&dir.path().join("run"), false).unwrap();
+                    run.write(&corridor::output::SummaryCsv(&frame)).unwrap();
+                    run.commit().unwrap();
                 },
                 BatchSize::PerIteration,
             )
