@@ -46,7 +46,7 @@ fn main() -> anyhow::Result<()> {
     let mut ws = Workspace::new(&m);
     let mut draws = TrialDraws::new(&m, m.default_seed);
     let mut sampler = ParamSampler::new(&m, m.default_seed, m.sampling);
-    let mut rows = vec![0.0; m.series.len() * (m.periods + 1)];
+    let mut row = vec![0.0; m.series.len()];
 
     let mut out = String::new();
     let triplets: Vec<String> =
@@ -85,7 +85,7 @@ fn main() -> anyhow::Result<()> {
                 list(&ws.row_upper),
                 num(ws.lp.objective())
             )?;
-            clearing::record(&m, &prep, &mut ws, t, &mut rows)
+            clearing::record(&m, &prep, &mut ws, t, &mut row)
                 .map_err(|f| anyhow::anyhow!("period {t}: {f:?}"))?;
         }
         out.push(']');

@@ -70,8 +70,13 @@ fn horizon_values(m: &CompiledModel, seed: u64, trials: u64, series: usize) -> V
     let len = montecarlo::record_len(m);
     keep.records
         .chunks(len)
-        .map(|r| r[series * (m.periods + 1) + m.periods])
+        .map(|r| r[horizon_cell(m, series)])
         .collect()
+}
+
+/// The record index of series `s`'s horizon value.
+fn horizon_cell(m: &CompiledModel, s: usize) -> usize {
+    montecarlo::layout(m).cell(s, m.periods)
 }
 
 fn ban_model() -> CompiledModel {
@@ -122,7 +127,7 @@ fn simple(extra: &str) -> CompiledModel {
 fn the_mean_converges_to_the_closed_form_and_its_error_shrinks_like_one_over_root_n() {
     let m = simple("");
     let s = m.series_index(Metric::Consumption, Some("x"), "B").unwrap();
-    let cell = s * (m.periods + 1) + m.periods;
+    let cell = horizon_cell(&m, s);
     // Inelastic demand is served in full: E[horizon consumption] = E[q] = 150.
     let small = run(&m, 3, 0..400, 2, Sampling::Random).cell(cell);
     let large = run(&m, 3, 0..6400, 2, Sampling::Random).cell(cell);
@@ -155,7 +160,7 @@ fn expected_delivery_through_a_leg_that_is_down_with_probability_p() {
         "[[policies]]\nid = \"outage\"\ntype = \"closure\"\nlegs = [\"ab\"]\nprobability = 0.3\n",
     );
     let s = m.series_index(Metric::RouteFlow, Some("x"), "r").unwrap();
-    let c = run(&m, 8, 0..4000, 2, Sampling::Random).cell(s * (m.periods + 1) + m.periods);
+    let c = run(&m, 8, 0..4000, 2, Sampling::Random).cell(horizon_cell(&m, s));
     assert!(
         (c.mean - 105.0).abs() <= 4.0 * c.se,
         "mean {} ± {} misses 105",

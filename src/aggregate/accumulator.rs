@@ -596,7 +596,15 @@ impl Accumulator {
         // Histogram windows are large and the bins a cell's values hit are
         // scattered: ask for them a few cells ahead so that the misses overlap.
         const AHEAD: usize = 4;
+        // The k records are k forward streams far apart; fetch each a few
+        // cache lines ahead (once per line of 8 values).
+        const LINES_AHEAD: usize = 8 * 4;
         for i in 0..n {
+            if i % 8 == 0 && i + LINES_AHEAD < n {
+                for t in 0..k {
+                    prefetch(&records[t * n + i + LINES_AHEAD]);
+                }
+            }
             if i + AHEAD < n {
                 self.bins.prefetch(i + AHEAD, records, n, k);
             }

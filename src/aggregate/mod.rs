@@ -26,9 +26,10 @@ pub const HORIZON: &str = "horizon";
 
 /// What each value of a trial record is.
 ///
-/// A record has `series.len() * periods.len()` values, series-major: the
-/// value of series `s` in period `t` is at `s * periods.len() + t`, and the
-/// last period is the horizon total (or level).
+/// A record has `series.len() * periods.len()` values, period-major: the
+/// value of series `s` in period `t` is at `t * series.len() + s` (the
+/// order the engine produces them in, period by period), and the last
+/// period is the horizon total (or level).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Layout {
     /// The recorded series, in record order.
@@ -59,7 +60,7 @@ impl Layout {
 
     /// Index in a record of series `series` in period `period`.
     pub fn cell(&self, series: usize, period: usize) -> usize {
-        series * self.periods.len() + period
+        period * self.series.len() + series
     }
 
     /// Index of the horizon period.
@@ -128,6 +129,12 @@ pub(crate) mod fixture {
             rec.push(1.5e9 + 1e6 * m as f64);
         }
         rec.push(4.5e9 + 3e6);
-        rec
+        // Built series by series above; records are period-major.
+        let layout = layout();
+        let mut out = vec![0.0; rec.len()];
+        for (i, v) in rec.into_iter().enumerate() {
+            out[layout.cell(i / 4, i % 4)] = v;
+        }
+        out
     }
 }

@@ -204,17 +204,15 @@ pub fn solve(ws: &mut Workspace) -> Result<(), ClearingFailure> {
     }
 }
 
-/// Reads the solution of period `t` into row `t` of the period-major `rows`
-/// and moves stocks.
+/// Reads the solution of period `t` into `out` (one value per series) and
+/// moves stocks.
 pub fn record(
     m: &CompiledModel,
     prep: &Prepared,
     ws: &mut Workspace,
     t: usize,
-    rows: &mut [f64],
+    out: &mut [f64],
 ) -> Result<(), ClearingFailure> {
-    let ns = m.series.len();
-    let out = &mut rows[t * ns..(t + 1) * ns];
     out.fill(0.0);
     let x = ws.lp.col_value();
     let y = ws.lp.row_dual();

@@ -83,7 +83,7 @@ impl Prepared {
 
 /// Runs one trial: `ws.params` must hold the trial's parameter values.
 /// Writes `(periods + 1)` values per series into `rec` (the last is the
-/// horizon value), series-major as [`crate::aggregate::Layout`] describes.
+/// horizon value), period-major as [`crate::aggregate::Layout`] describes.
 pub fn run_trial(
     m: &CompiledModel,
     prep: &Prepared,
@@ -92,21 +92,15 @@ pub fn run_trial(
     rec: &mut [f64],
 ) -> Result<(), TrialError> {
     begin(m, prep, ws, draws);
-    // Periods are recorded period-major into the workspace (one period's
-    // values are written together, in cache), then turned series-major.
-    let mut rows = std::mem::take(&mut ws.rows);
-    let result = (0..m.periods).try_for_each(|t| {
+    let ns = m.series.len();
+    for (t, row) in rec.chunks_exact_mut(ns).take(m.periods).enumerate() {
         clearing::stage(m, prep, ws, t);
         clearing::solve(ws).map_err(|failure| TrialError { period: t, failure })?;
-        clearing::record(m, prep, ws, t, &mut rows)
-            .map_err(|failure| TrialError { period: t, failure })
-    });
-    if result.is_ok() {
-        horizon(m, prep, &mut rows);
-        transpose(&rows, m.series.len(), rec);
+        clearing::record(m, prep, ws, t, row)
+            .map_err(|failure| TrialError { period: t, failure })?;
     }
-    ws.rows = rows;
-    result
+    horizon(m, prep, rec);
+    Ok(())
 }
 
 /// Puts the workspace at the start of a trial whose parameters are in
@@ -146,18 +140,6 @@ fn horizon(m: &CompiledModel, prep: &Prepared, rec: &mut [f64]) {
         for &(s, num, den) in &prep.ratios {
             let d = row[den];
             row[s] = if d > 0.0 { row[num] / d } else { 0.0 };
-        }
-    }
-}
-
-/// Writes the period-major `rows` (`rows[t * ns + s]`) series-major into
-/// `out` (`out[s * periods + t]`): each series' values are written in one
-/// run, read from the same `periods` cache lines as its neighbours'.
-fn transpose(rows: &[f64], ns: usize, out: &mut [f64]) {
-    let periods = rows.len() / ns;
-    for (s, column) in out.chunks_exact_mut(periods).enumerate() {
-        for (v, row) in column.iter_mut().zip(rows.chunks_exact(ns)) {
-            *v = row[s];
         }
     }
 }

@@ -35,8 +35,6 @@ pub struct Workspace {
     pub solved: bool,
     /// Solves and reuses in the last trial, for benchmarks.
     pub stats: SolveStats,
-    /// The trial's values period-major (`t * series + s`) while it runs.
-    pub rows: Vec<f64>,
 }
 
 /// Capacity multipliers (`*_f`) and additions (`*_d`, per year) of one period.
@@ -126,7 +124,6 @@ impl Workspace {
             },
             solved: false,
             stats: SolveStats::default(),
-            rows: vec![0.0; m.series.len() * (m.periods + 1)],
         }
     }
 

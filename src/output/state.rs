@@ -12,7 +12,8 @@ use super::{Artifact, STATE_FILE};
 use crate::aggregate::{Accumulator, Layout};
 
 const MAGIC: &[u8; 8] = b"CORRSTAT";
-const VERSION: u32 = 1;
+/// 2: cells are period-major (version 1 was series-major).
+const VERSION: u32 = 2;
 
 /// The content of `state.bin`.
 pub struct StateFile<'a> {
