@@ -58,7 +58,7 @@
 //! Per cell: 16 bytes of run state, 48 of sums and extremes, 64 of other
 //! state, plus 2 bytes per histogram bin in the cell's window (a
 //! window covers the bins between the smallest and largest values of one
-//! sign, with up to 50% slack; about 128 bins per binary octave spanned).
+//! sign, with up to 25% slack; about 128 bins per binary octave spanned).
 //! A constant or zero cell uses at most 16 bins; nothing grows with the
 //! trial count.
 
@@ -108,6 +108,9 @@ pub enum AggregateError {
     /// The two accumulators describe different record layouts.
     #[error("accumulators have different sizes ({0} and {1} cells)")]
     CellCountMismatch(usize, usize),
+    /// Parts of one set of cells hold different numbers of trials.
+    #[error("cannot join statistics of {0} and {1} trials")]
+    TrialCountMismatch(u64, u64),
     /// Merging would exceed [`MAX_TRIALS`].
     #[error("{0} trials exceed the {MAX_TRIALS} one accumulator can hold exactly")]
     TooManyTrials(u64),
@@ -250,9 +253,9 @@ struct Window {
 
 /// All histograms of an accumulator.
 ///
-/// Each cell has a dense window of counts per sign, all in one store laid
-/// out in cell order (re-laid when growth has left too many holes), so the
-/// periodic sweep reads it forwards. A window grows geometrically to cover
+/// Each cell has a dense window of counts per sign, all in one store; a
+/// window that grows moves to the end of the store, and when a quarter of
+/// the store is holes it is compacted in place. A window grows geometrically to cover
 /// new bins, up to `WINDOW_CAP` bins; bins beyond that (far outliers, such as
 /// a 1e-12 solver residue in a cell whose values are near 1e3) go to a small
 /// sorted overflow map.
@@ -289,10 +292,10 @@ impl Bins {
     /// `cell` in a batch of `k` records of `n` cells will update (a hint with
     /// no effect on results).
     #[inline]
-    fn prefetch(&self, cell: usize, records: &[f64], n: usize, k: usize) {
+    fn prefetch(&self, cell: usize, records: &[f64], stride: usize, k: usize) {
         let mut prev = NO_VALUE;
         for t in 0..k {
-            let bits = normalised_bits(records[t * n + cell]);
+            let bits = normalised_bits(records[t * stride + cell]);
             if bits == prev || bits == 0 {
                 continue;
             }
@@ -348,9 +351,9 @@ impl Bins {
             *self.overflow.entry((cell as u32, key)).or_insert(0) += count;
             return;
         }
-        // Grow by at least half the current size (at least WINDOW_MIN bins)
+        // Grow by at least a quarter of the current size (at least WINDOW_MIN bins)
         // on the side the new bin is, so a window is rebuilt O(log) times.
-        let slack = (w.len / 2).max(WINDOW_MIN);
+        let slack = (w.len / 4).max(WINDOW_MIN);
         let (mut lo, mut hi) = (need_lo, need_hi);
         if w.len == 0 {
             lo = mag.saturating_sub(WINDOW_MIN / 2);
@@ -400,21 +403,28 @@ impl Bins {
             off,
         };
         self.bump(cell, key, count);
-        if self.dead > self.store.len() / 2 {
+        if self.dead > self.store.len() / 4 {
             self.compact();
         }
     }
 
-    /// Re-lays the store with no holes, windows in cell order.
+    /// Closes the holes in the store in place: each window slides down to
+    /// the end of the one before it (in store order), so compacting needs no
+    /// second store and the peak memory is the store's own size.
     fn compact(&mut self) {
-        let live = self.store.len() - self.dead;
-        let mut store = Vec::with_capacity(live);
-        for w in &mut self.windows {
-            let off = store.len();
-            store.extend_from_slice(&self.store[w.off..w.off + w.len as usize]);
-            w.off = off;
+        let mut order: Vec<u32> = (0..self.windows.len() as u32)
+            .filter(|&i| self.windows[i as usize].len != 0)
+            .collect();
+        order.sort_unstable_by_key(|&i| self.windows[i as usize].off);
+        let mut end = 0;
+        for i in order {
+            let w = &mut self.windows[i as usize];
+            self.store.copy_within(w.off..w.off + w.len as usize, end);
+            w.off = end;
+            end += w.len as usize;
         }
-        self.store = store;
+        self.store.truncate(end);
+        self.store.shrink_to_fit();
         self.dead = 0;
     }
 
@@ -587,12 +597,37 @@ impl Accumulator {
             0,
             "record length does not match the accumulator"
         );
-        let k = records.len() / n;
+        self.add_trials_of(records, n, 0);
+    }
+
+    /// Adds a batch of records of `stride` values laid end to end, of which
+    /// this accumulator holds cells `first..first + self.n_cells()`: its cell
+    /// `i` of record `k` is `records[k * stride + first + i]`. Accumulators of
+    /// consecutive cell ranges (see [`Accumulator::concat`]) let threads share
+    /// the statistics of a run instead of each keeping a copy.
+    ///
+    /// # Panics
+    ///
+    /// If `records.len()` is not a multiple of `stride`, the cells do not
+    /// fit in a record, or the batch would take the accumulator past
+    /// [`MAX_TRIALS`] (caller bugs).
+    pub fn add_trials_of(&mut self, records: &[f64], stride: usize, first: usize) {
+        let n = self.runs.len();
+        assert!(
+            stride > 0 && records.len() % stride == 0 && first + n <= stride,
+            "record length does not match the accumulator"
+        );
+        let k = records.len() / stride;
         assert!(
             self.trials + k as u64 <= MAX_TRIALS,
             "more than {MAX_TRIALS} trials in one accumulator"
         );
         self.trials += k as u64;
+        if n == 0 || k == 0 {
+            return;
+        }
+        // Cell i of record t is records[t * stride + i] from here on.
+        let records = &records[first..];
         // Histogram windows are large and the bins a cell's values hit are
         // scattered: ask for them a few cells ahead so that the misses overlap.
         const AHEAD: usize = 4;
@@ -602,15 +637,15 @@ impl Accumulator {
         for i in 0..n {
             if i % 8 == 0 && i + LINES_AHEAD < n {
                 for t in 0..k {
-                    prefetch(&records[t * n + i + LINES_AHEAD]);
+                    prefetch(&records[t * stride + i + LINES_AHEAD]);
                 }
             }
             if i + AHEAD < n {
-                self.bins.prefetch(i + AHEAD, records, n, k);
+                self.bins.prefetch(i + AHEAD, records, stride, k);
             }
             let mut run = self.runs[i];
             for t in 0..k {
-                let bits = normalised_bits(records[t * n + i]);
+                let bits = normalised_bits(records[t * stride + i]);
                 if bits == run.bits {
                     run.len += 1;
                     continue;
@@ -631,6 +666,44 @@ impl Accumulator {
             }
             self.runs[i] = run;
         }
+    }
+
+    /// Joins accumulators of consecutive cell ranges, each fed the same
+    /// trials (see [`Accumulator::add_trials_of`]), into one accumulator of
+    /// all their cells, in order. Each part is freed as soon as it is
+    /// appended, so joining needs little more memory than the parts.
+    pub fn concat(parts: Vec<Accumulator>) -> Result<Accumulator, AggregateError> {
+        let mut parts = parts.into_iter();
+        let Some(mut acc) = parts.next() else {
+            return Ok(Accumulator::new(0));
+        };
+        for p in parts {
+            if p.trials != acc.trials {
+                return Err(AggregateError::TrialCountMismatch(acc.trials, p.trials));
+            }
+            let first = acc.n_cells() as u32;
+            let off = acc.bins.store.len();
+            acc.runs.extend_from_slice(&p.runs);
+            acc.sums.extend_from_slice(&p.sums);
+            acc.sq_hi.extend_from_slice(&p.sq_hi);
+            acc.zeros.extend_from_slice(&p.zeros);
+            acc.invalid.extend_from_slice(&p.invalid);
+            acc.bins.store.extend_from_slice(&p.bins.store);
+            acc.bins.dead += p.bins.dead;
+            acc.bins
+                .windows
+                .extend(p.bins.windows.iter().map(|w| Window {
+                    off: w.off + off,
+                    ..*w
+                }));
+            acc.bins.overflow.extend(
+                p.bins
+                    .overflow
+                    .iter()
+                    .map(|(&(cell, key), &count)| ((first + cell, key), count)),
+            );
+        }
+        Ok(acc)
     }
 
     /// The complete state of cell `i`, pending runs included.
@@ -1133,6 +1206,46 @@ mod tests {
             }
             assert_eq!(merged2.to_bytes(), whole);
         }
+    }
+
+    #[test]
+    fn cell_ranges_fed_in_chunks_join_to_the_whole() {
+        let recs = records(3000, 7);
+        let whole = accumulate(&recs).to_bytes();
+        let n = recs[0].len();
+        let flat: Vec<f64> = recs.concat();
+        for bounds in [
+            vec![0, n],
+            vec![0, 1, n],
+            vec![0, 3, 4, 7, n],
+            vec![0, 0, 5, n],
+        ] {
+            let mut parts: Vec<Accumulator> = bounds
+                .windows(2)
+                .map(|b| Accumulator::new(b[1] - b[0]))
+                .collect();
+            // Chunks of 16 records, each part fed in its own order of chunks.
+            let chunks: Vec<&[f64]> = flat.chunks(16 * n).collect();
+            for (p, acc) in parts.iter_mut().enumerate() {
+                let mut order: Vec<usize> = (0..chunks.len()).collect();
+                order.rotate_left(p * 37 % chunks.len());
+                for c in order {
+                    acc.add_trials_of(chunks[c], n, bounds[p]);
+                }
+            }
+            let joined = Accumulator::concat(parts).unwrap();
+            assert_eq!(joined.to_bytes(), whole, "bounds {bounds:?}");
+            for i in 0..n {
+                assert_eq!(joined.cell(i), accumulate(&recs).cell(i));
+            }
+        }
+        let mut a = Accumulator::new(2);
+        a.add_trials_of(&flat[..n], n, 0);
+        let b = Accumulator::new(3);
+        assert!(matches!(
+            Accumulator::concat(vec![a, b]),
+            Err(AggregateError::TrialCountMismatch(1, 0))
+        ));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `corridor run`: run a scenario's trials and write a result folder.
 
 use super::{McOpts, Trials};
-use crate::aggregate::{self, Accumulator, Layout};
+use crate::aggregate::{self, CellStats, Layout};
 use crate::engine::Prepared;
 use crate::model::{compile, CompiledModel};
 use crate::montecarlo::{self, Observer, Outcome, Plan};
@@ -281,11 +281,11 @@ impl Observer for RunObserver {
         self.target_se.is_some()
     }
 
-    fn converged(&mut self, acc: &Accumulator, trials: u64) -> bool {
+    fn converged(&mut self, cell: &dyn Fn(usize) -> CellStats, trials: u64) -> bool {
         let Some(target) = self.target_se else {
             return false;
         };
-        let worst = relative_se(acc, &self.headline);
+        let worst = relative_se(cell, &self.headline);
         if worst <= target {
             self.converged_at = Some((trials, worst));
             return true;
@@ -324,10 +324,10 @@ fn headline_cells(layout: &Layout) -> Vec<usize> {
 
 /// The largest standard error relative to its mean over `cells` (cells
 /// whose mean is 0 do not count: they have nothing to be precise about).
-fn relative_se(acc: &Accumulator, cells: &[usize]) -> f64 {
+fn relative_se(cell: &dyn Fn(usize) -> CellStats, cells: &[usize]) -> f64 {
     cells
         .iter()
-        .map(|&c| acc.cell(c))
+        .map(|&c| cell(c))
         .filter(|s| s.mean.abs() > 0.0 && s.n > 1)
         .map(|s| s.se / s.mean.abs())
         .fold(0.0, f64::max)

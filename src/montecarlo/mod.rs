@@ -3,13 +3,17 @@
 //!
 //! Trials run in waves of [`WAVE`] trials; within a wave, workers pull
 //! fixed chunks of consecutive trials from an atomic counter. Each worker
-//! owns its workspace, streams and accumulator, so nothing is shared in the
-//! hot loop. Trial i's result depends only on (model, seed, i), and
-//! accumulators merge exactly, so the outcome is identical for any thread
-//! count or chunk schedule. Between waves the driver checks Ctrl-C,
+//! owns its workspace and streams, so nothing is shared while trials run.
+//! The statistics are one set for the whole run, split by cells into
+//! [`PARTS_PER_THREAD`] parts per thread, each behind its own lock: a
+//! worker adds its finished chunk to every part, taking whichever part is
+//! free, so memory for statistics does not grow with the thread count.
+//! Trial i's result depends only on (model, seed, i), and the statistics
+//! are exact and order-independent, so the outcome is identical for any
+//! thread count or chunk schedule. Between waves the driver checks Ctrl-C,
 //! convergence, and hands per-trial values to a writer in trial order.
 
-use crate::aggregate::Accumulator;
+use crate::aggregate::{Accumulator, CellStats};
 use crate::engine::{run_trial, ExpectedValues, Prepared, TrialError, Workspace};
 use crate::model::CompiledModel;
 use crate::sampling::{ParamSampler, TrialDraws};
@@ -22,6 +26,9 @@ use std::sync::Mutex;
 pub const WAVE: u64 = 1024;
 /// Trials per chunk a worker takes at once.
 pub const CHUNK: u64 = 16;
+/// Cell ranges of the shared statistics per worker thread: more parts than
+/// threads, so that a worker rarely waits for a part another is filling.
+pub const PARTS_PER_THREAD: usize = 2;
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -70,9 +77,10 @@ pub trait Observer {
     fn checks_convergence(&self) -> bool {
         false
     }
-    /// Whether the statistics so far are precise enough to stop.
-    fn converged(&mut self, acc_so_far: &Accumulator, trials: u64) -> bool {
-        let _ = (acc_so_far, trials);
+    /// Whether the statistics so far are precise enough to stop;
+    /// `cell(i)` gives the statistics of cell `i` so far.
+    fn converged(&mut self, cell: &dyn Fn(usize) -> CellStats, trials: u64) -> bool {
+        let _ = (cell, trials);
         false
     }
     /// The full record of each trial of a finished wave, in trial order
@@ -91,10 +99,92 @@ struct Worker {
     ws: Workspace,
     draws: TrialDraws,
     sampler: ParamSampler,
-    /// The records of the current chunk, end to end, added to `acc` in one
-    /// sweep when the chunk is done.
+    /// The records of the current chunk, end to end, added to the shared
+    /// statistics in one sweep per part when the chunk is done.
     batch: Vec<f64>,
-    acc: Accumulator,
+    /// Which parts the current chunk has been added to.
+    added: Vec<bool>,
+}
+
+/// The run's statistics, split by cells: part `p` holds cells
+/// `bounds[p]..bounds[p + 1]` of every record.
+struct Parts {
+    parts: Vec<Mutex<Accumulator>>,
+    bounds: Vec<usize>,
+}
+
+impl Parts {
+    fn new(len: usize, n: usize) -> Self {
+        let n = n.clamp(1, len.max(1));
+        let bounds: Vec<usize> = (0..=n).map(|p| p * len / n).collect();
+        let parts = bounds
+            .windows(2)
+            .map(|b| Mutex::new(Accumulator::new(b[1] - b[0])))
+            .collect();
+        Parts { parts, bounds }
+    }
+
+    /// Adds a chunk of whole records (`len` values each) to every part,
+    /// starting at part `first` and taking free parts before waiting for a
+    /// busy one.
+    fn add(&self, chunk: &[f64], len: usize, first: usize, added: &mut [bool]) {
+        let n = self.parts.len();
+        added.fill(false);
+        let mut left = n;
+        while left > 0 {
+            let mut progressed = false;
+            for p in (0..n).map(|j| (first + j) % n) {
+                if added[p] {
+                    continue;
+                }
+                let guard = match self.parts[p].try_lock() {
+                    Ok(g) => g,
+                    Err(std::sync::TryLockError::Poisoned(e)) => e.into_inner(),
+                    Err(std::sync::TryLockError::WouldBlock) => continue,
+                };
+                self.add_to(guard, p, chunk, len, added);
+                left -= 1;
+                progressed = true;
+            }
+            if !progressed {
+                // Every part left is busy: wait for the first of them.
+                let p = (0..n).map(|j| (first + j) % n).find(|&p| !added[p]);
+                let p = p.expect("a part is left");
+                let guard = self.parts[p].lock().unwrap_or_else(|e| e.into_inner());
+                self.add_to(guard, p, chunk, len, added);
+                left -= 1;
+            }
+        }
+    }
+
+    fn add_to(
+        &self,
+        mut acc: std::sync::MutexGuard<'_, Accumulator>,
+        p: usize,
+        chunk: &[f64],
+        len: usize,
+        added: &mut [bool],
+    ) {
+        acc.add_trials_of(chunk, len, self.bounds[p]);
+        added[p] = true;
+    }
+
+    /// The statistics of cell `i` so far.
+    fn cell(&self, i: usize) -> CellStats {
+        let p = self.bounds.partition_point(|&b| b <= i) - 1;
+        let acc = self.parts[p].lock().unwrap_or_else(|e| e.into_inner());
+        acc.cell(i - self.bounds[p])
+    }
+
+    /// All cells' statistics in one accumulator.
+    fn join(self) -> Result<Accumulator, crate::aggregate::AggregateError> {
+        Accumulator::concat(
+            self.parts
+                .into_iter()
+                .map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()))
+                .collect(),
+        )
+    }
 }
 
 /// Length of one trial record.
@@ -140,6 +230,7 @@ pub fn run(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()?;
+    let parts = Parts::new(len, PARTS_PER_THREAD * threads);
     let workers: Vec<Mutex<Worker>> = (0..threads)
         .map(|_| {
             Mutex::new(Worker {
@@ -147,7 +238,7 @@ pub fn run(
                 draws: TrialDraws::new(m, plan.seed),
                 sampler: ParamSampler::new(m, plan.seed, plan.sampling),
                 batch: vec![0.0; CHUNK as usize * len],
-                acc: Accumulator::new(len),
+                added: vec![false; parts.parts.len()],
             })
         })
         .collect();
@@ -198,7 +289,8 @@ pub fn run(
                     local.2 += w.ws.stats.pivots;
                 }
                 let chunk = &w.batch[..(hi - lo) as usize * len];
-                w.acc.add_trials(chunk);
+                let first = ctx.index() * parts.parts.len() / threads;
+                parts.add(chunk, len, first, &mut w.added);
                 if keep {
                     let at = (lo - start) as usize * len;
                     records.lock().unwrap_or_else(|e| e.into_inner())[at..at + chunk.len()]
@@ -229,27 +321,16 @@ pub fn run(
             obs.records(start, &wave_records)?;
         }
         start = end;
-        if end < plan.trials.end && obs.checks_convergence() {
-            let mut merged = Accumulator::new(len);
-            for w in &workers {
-                merged.merge(&w.lock().unwrap_or_else(|e| e.into_inner()).acc)?;
-            }
-            if obs.converged(&merged, done) {
-                break;
-            }
+        if end < plan.trials.end
+            && obs.checks_convergence()
+            && obs.converged(&|i| parts.cell(i), done)
+        {
+            break;
         }
     }
-    // Merge into the first worker's accumulator, dropping each worker once
-    // merged, so that peak memory holds no extra copy of the statistics.
-    let mut parts = workers
-        .into_iter()
-        .map(|w| w.into_inner().unwrap_or_else(|e| e.into_inner()).acc);
-    let mut acc = parts.next().unwrap_or_else(|| Accumulator::new(len));
-    for part in parts {
-        acc.merge(&part)?;
-    }
+    drop(workers);
     Ok(Outcome {
-        acc,
+        acc: parts.join()?,
         done,
         interrupted,
         solves,
