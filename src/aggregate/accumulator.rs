@@ -825,8 +825,13 @@ impl Accumulator {
         // and a sequence as its length (a varint, like a usize) then its items.
         out = postcard::to_io(&self.trials, out).map_err(encode)?;
         out = postcard::to_io(&self.n_cells(), out).map_err(encode)?;
+        // Each cell is encoded into one reused buffer and written at once:
+        // postcard's writer would otherwise call `out` once per byte.
+        let mut buf = Vec::new();
         for i in 0..self.n_cells() {
-            out = postcard::to_io(&self.cell_wire(i), out).map_err(encode)?;
+            buf.clear();
+            buf = postcard::to_extend(&self.cell_wire(i), buf).map_err(encode)?;
+            out.write_all(&buf)?;
         }
         Ok(())
     }
