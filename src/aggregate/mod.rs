@@ -1,9 +1,10 @@
 //! Streaming statistics over trials, and comparisons between runs.
 //!
-//! Each worker feeds its trial records into an [`Accumulator`]; accumulators
-//! of workers, and of shards run on other machines, merge exactly, so the
-//! statistics do not depend on the thread count, the order trials finish in
-//! or the shard split. [`summary_frame`] turns the merged state into the tidy
+//! Trial records are fed into [`Accumulator`]s (in a run, one per range of
+//! cells, shared by the workers and joined at the end); accumulators of
+//! shards run on other machines merge exactly, so the statistics do not
+//! depend on the thread count, the order trials finish in or the shard
+//! split. [`summary_frame`] turns the merged state into the tidy
 //! summary table; [`compare::compare_runs`] computes differences between two
 //! result folders.
 //!
