@@ -18,6 +18,10 @@ pub enum InvalidInput {
     /// A bad flag or flag combination.
     #[error("{0}")]
     Usage(String),
+    /// Result folders that cannot be used as given: missing or unreadable
+    /// files, another format version, shards of different runs.
+    #[error("{0:#}")]
+    Results(anyhow::Error),
 }
 
 /// The exit status an error chain maps to.

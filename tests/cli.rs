@@ -219,3 +219,33 @@ fn fixture_paths_exist() {
         .join(fixture("valid/base.toml"))
         .is_file());
 }
+
+#[test]
+fn merging_a_result_of_another_format_is_invalid_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    corridor()
+        .args(["run", BASE, "--trials", "4", "--quiet", "--out"])
+        .arg(&run)
+        .assert()
+        .success();
+    // Bytes 8..12 of state.bin are its format version.
+    let state = run.join("state.bin");
+    let mut bytes = std::fs::read(&state).unwrap();
+    bytes[8..12].copy_from_slice(&1u32.to_le_bytes());
+    std::fs::write(&state, bytes).unwrap();
+    let out = dir.path().join("merged");
+    corridor()
+        .arg("merge")
+        .arg(&run)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("format version 1 is not supported")
+                .and(predicate::str::contains("re-run"))
+                .and(predicate::str::contains("panicked").not()),
+        );
+    assert!(!out.exists(), "nothing is written");
+}

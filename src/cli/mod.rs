@@ -24,7 +24,7 @@ const AFTER_HELP: &str = "\
 Exit status:
   0  success
   1  runtime failure (I/O, solver trouble, a bug)
-  2  invalid input: a scenario file or flag the user can fix
+  2  invalid input: a scenario file, flag or result folder the user can fix
 
 Example:
   corridor validate scenarios/baseline.toml

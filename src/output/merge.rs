@@ -48,30 +48,9 @@ pub fn merge_runs(dirs: &[PathBuf], out: &Path, force: bool) -> anyhow::Result<M
     if dirs.is_empty() {
         bail!("no shard folders to merge");
     }
-    let mut shards = Vec::with_capacity(dirs.len());
-    for dir in dirs {
-        let manifest = Manifest::read(dir)?;
-        let (layout, acc) = StateFile::read(dir)?;
-        let range = manifest.trial_end.checked_sub(manifest.trial_start);
-        if range != Some(acc.trials()) {
-            bail!(
-                "{}: the manifest says trials {}..{} but state.bin holds {} trials",
-                dir.display(),
-                manifest.trial_start,
-                manifest.trial_end,
-                acc.trials()
-            );
-        }
-        shards.push(Shard {
-            dir: dir.clone(),
-            manifest,
-            layout,
-            acc,
-        });
-    }
-    check_compatible(&shards)?;
-    shards.sort_by_key(|s| (s.manifest.trial_start, s.manifest.trial_end));
-    check_coverage(&shards)?;
+    // What reading and checking the folders finds wrong is in the user's
+    // input (exit status 2), not a failure of the merge.
+    let shards = read_shards(dirs).map_err(crate::error::InvalidInput::Results)?;
 
     let first = &shards[0];
     let total = first.manifest.trials;
@@ -153,6 +132,37 @@ pub fn merge_runs(dirs: &[PathBuf], out: &Path, force: bool) -> anyhow::Result<M
         trials_parquet,
         notes,
     })
+}
+
+/// Reads the shard folders and checks that they are parts of one run that
+/// cover its trials exactly once, sorted by trial range.
+fn read_shards(dirs: &[PathBuf]) -> anyhow::Result<Vec<Shard>> {
+    let mut shards = Vec::with_capacity(dirs.len());
+    for dir in dirs {
+        let manifest = Manifest::read(dir)?;
+        let (layout, acc) = StateFile::read(dir)?;
+        let range = manifest.trial_end.checked_sub(manifest.trial_start);
+        if range != Some(acc.trials()) {
+            bail!(
+                "{}: the manifest says trials {}..{} but state.bin holds {} trials",
+                dir.display(),
+                manifest.trial_start,
+                manifest.trial_end,
+                acc.trials()
+            );
+        }
+        shards.push(Shard {
+            dir: dir.clone(),
+            manifest,
+            layout,
+            acc,
+        });
+    }
+    check_compatible(&shards)?;
+    shards.sort_by_key(|s| (s.manifest.trial_start, s.manifest.trial_end));
+    check_coverage(&shards)?;
+
+    Ok(shards)
 }
 
 /// The shards must be pieces of one run.

@@ -56,7 +56,10 @@ impl StateFile<'_> {
         }
         let version = u32::from_le_bytes(rest[..4].try_into().expect("4 bytes"));
         if version != VERSION {
-            bail!("state file format version {version} is not supported (this build reads version {VERSION})");
+            bail!(
+                "state file format version {version} is not supported (this build reads version \
+                 {VERSION}); re-run that result with this build of corridor to merge it"
+            );
         }
         let len = u64::from_le_bytes(rest[4..12].try_into().expect("8 bytes"));
         let rest = &rest[12..];
