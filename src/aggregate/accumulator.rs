@@ -592,11 +592,6 @@ impl Accumulator {
             assert!(records.is_empty(), "records for an accumulator of no cells");
             return;
         }
-        assert_eq!(
-            records.len() % n,
-            0,
-            "record length does not match the accumulator"
-        );
         self.add_trials_of(records, n, 0);
     }
 

@@ -20,7 +20,7 @@ use crate::sampling::{ParamSampler, TrialDraws};
 use crate::scenario::Sampling;
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Mutex, TryLockError};
 
 /// Trials per wave.
 pub const WAVE: u64 = 1024;
@@ -131,42 +131,30 @@ impl Parts {
         let n = self.parts.len();
         added.fill(false);
         let mut left = n;
+        // After a pass that found every part left busy, wait for the next one.
+        let mut wait = false;
         while left > 0 {
             let mut progressed = false;
             for p in (0..n).map(|j| (first + j) % n) {
                 if added[p] {
                     continue;
                 }
-                let guard = match self.parts[p].try_lock() {
+                let mut acc = match self.parts[p].try_lock() {
                     Ok(g) => g,
-                    Err(std::sync::TryLockError::Poisoned(e)) => e.into_inner(),
-                    Err(std::sync::TryLockError::WouldBlock) => continue,
+                    Err(TryLockError::Poisoned(e)) => e.into_inner(),
+                    Err(TryLockError::WouldBlock) if wait => {
+                        self.parts[p].lock().unwrap_or_else(|e| e.into_inner())
+                    }
+                    Err(TryLockError::WouldBlock) => continue,
                 };
-                self.add_to(guard, p, chunk, len, added);
+                acc.add_trials_of(chunk, len, self.bounds[p]);
+                added[p] = true;
                 left -= 1;
                 progressed = true;
+                wait = false;
             }
-            if !progressed {
-                // Every part left is busy: wait for the first of them.
-                let p = (0..n).map(|j| (first + j) % n).find(|&p| !added[p]);
-                let p = p.expect("a part is left");
-                let guard = self.parts[p].lock().unwrap_or_else(|e| e.into_inner());
-                self.add_to(guard, p, chunk, len, added);
-                left -= 1;
-            }
+            wait = !progressed;
         }
-    }
-
-    fn add_to(
-        &self,
-        mut acc: std::sync::MutexGuard<'_, Accumulator>,
-        p: usize,
-        chunk: &[f64],
-        len: usize,
-        added: &mut [bool],
-    ) {
-        acc.add_trials_of(chunk, len, self.bounds[p]);
-        added[p] = true;
     }
 
     /// The statistics of cell `i` so far.
