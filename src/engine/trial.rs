@@ -84,6 +84,11 @@ impl Prepared {
 /// Runs one trial: `ws.params` must hold the trial's parameter values.
 /// Writes `(periods + 1)` values per series into `rec` (the last is the
 /// horizon value), period-major as [`crate::aggregate::Layout`] describes.
+///
+/// Each period's row is built in the workspace (it stays in L1), its shares
+/// and its part of the horizon totals are taken there, and it is then
+/// streamed into `rec` once: `rec` (a worker's chunk, megabytes) is written
+/// without being read, and never read back by the trial.
 pub fn run_trial(
     m: &CompiledModel,
     prep: &Prepared,
@@ -93,16 +98,33 @@ pub fn run_trial(
 ) -> Result<(), TrialError> {
     begin(m, prep, ws, draws);
     let ns = m.series.len();
-    for (t, row) in rec.chunks_exact_mut(ns).take(m.periods).enumerate() {
+    let (mut row, mut total) = (std::mem::take(&mut ws.row), std::mem::take(&mut ws.total));
+    total.fill(0.0);
+    let mut result = Ok(());
+    for (t, out) in rec.chunks_exact_mut(ns).take(m.periods).enumerate() {
         clearing::stage(m, prep, ws, t);
-        clearing::solve(ws).map_err(|failure| TrialError { period: t, failure })?;
-        clearing::record(m, prep, ws, t, row)
-            .map_err(|failure| TrialError { period: t, failure })?;
+        result = clearing::solve(ws)
+            .and_then(|()| clearing::record(m, prep, ws, t, &mut row))
+            .map_err(|failure| TrialError { period: t, failure });
+        if result.is_err() {
+            break;
+        }
+        for (acc, &v) in total.iter_mut().zip(&row) {
+            *acc += v;
+        }
+        if t + 1 == m.periods {
+            horizon(m, &row, &mut total);
+        }
+        shares(prep, &mut row);
+        stream(&row, out);
     }
-    horizon(m, prep, rec);
-    Ok(())
+    if result.is_ok() {
+        shares(prep, &mut total);
+        stream(&total, &mut rec[m.periods * ns..(m.periods + 1) * ns]);
+    }
+    (ws.row, ws.total) = (row, total);
+    result
 }
-
 /// Puts the workspace at the start of a trial whose parameters are in
 /// `ws.params`: the saved basis, the trial's schedules and the initial stocks.
 pub fn begin(m: &CompiledModel, prep: &Prepared, ws: &mut Workspace, draws: &mut impl Draws) {
@@ -114,32 +136,43 @@ pub fn begin(m: &CompiledModel, prep: &Prepared, ws: &mut Workspace, draws: &mut
     }
 }
 
-/// Fills each series' horizon value and the values of share series in the
-/// period-major `rec`, sweeping it period by period.
-fn horizon(m: &CompiledModel, prep: &Prepared, rec: &mut [f64]) {
-    let t_len = m.periods;
-    let ns = m.series.len();
-    let (periods, total) = rec.split_at_mut(t_len * ns);
-    let total = &mut total[..ns];
-    total.fill(0.0);
-    for row in periods.chunks_exact(ns) {
-        for (acc, &v) in total.iter_mut().zip(row) {
-            *acc += v;
-        }
-    }
+/// Turns the sums of the period rows in `total` into each series' horizon
+/// value; `last` is the last period's row.
+fn horizon(m: &CompiledModel, last: &[f64], total: &mut [f64]) {
     for (s, series) in m.series.iter().enumerate() {
         match series.horizon {
-            Horizon::Sum => {}
-            Horizon::Mean => total[s] /= t_len as f64,
-            Horizon::Last => total[s] = periods[(t_len - 1) * ns + s],
-            Horizon::Ratio { .. } => {}
+            Horizon::Sum | Horizon::Ratio { .. } => {}
+            Horizon::Mean => total[s] /= m.periods as f64,
+            Horizon::Last => total[s] = last[s],
         }
     }
-    // Shares last: their numerator and denominator horizons are now final.
-    for row in rec.chunks_exact_mut(ns) {
-        for &(s, num, den) in &prep.ratios {
-            let d = row[den];
-            row[s] = if d > 0.0 { row[num] / d } else { 0.0 };
-        }
+}
+
+/// Fills the share series of one row from its numerators and denominators.
+fn shares(prep: &Prepared, row: &mut [f64]) {
+    for &(s, num, den) in &prep.ratios {
+        let d = row[den];
+        row[s] = if d > 0.0 { row[num] / d } else { 0.0 };
     }
+}
+
+/// Copies `row` into `out` with streaming stores where the target has them:
+/// `out` is written once here and next read by the aggregation sweep, so
+/// fetching its cache lines first (a read for ownership) would be wasted.
+fn stream(row: &[f64], out: &mut [f64]) {
+    assert_eq!(row.len(), out.len());
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_sfence, _mm_stream_si64};
+        for (o, &v) in out.iter_mut().zip(row) {
+            // SAFETY: `o` is a valid, aligned, exclusive f64 slot; SSE2 is
+            // part of x86_64. The fence orders the streamed stores before
+            // any later store, such as the release of a lock.
+            unsafe { _mm_stream_si64(o as *mut f64 as *mut i64, v.to_bits() as i64) };
+        }
+        // SAFETY: a fence has no preconditions.
+        unsafe { _mm_sfence() };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    out.copy_from_slice(row);
 }

@@ -35,6 +35,10 @@ pub struct Workspace {
     pub solved: bool,
     /// Solves and reuses in the last trial, for benchmarks.
     pub stats: SolveStats,
+    /// The current period's record row (one value per series).
+    pub row: Vec<f64>,
+    /// Running horizon totals per series.
+    pub total: Vec<f64>,
 }
 
 /// Capacity multipliers (`*_f`) and additions (`*_d`, per year) of one period.
@@ -124,6 +128,8 @@ impl Workspace {
             },
             solved: false,
             stats: SolveStats::default(),
+            row: vec![0.0; m.series.len()],
+            total: vec![0.0; m.series.len()],
         }
     }
 
