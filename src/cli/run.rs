@@ -144,18 +144,32 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
         );
     }
 
-    let frame = aggregate::summary_frame(&layout, &outcome.acc)?;
-    dir.write(&SummaryCsv(&frame))?;
+    // The summary (statistics of every cell, then CSV) and the state file
+    // (every cell's bins, encoded) each take a few hundred milliseconds at
+    // 10,000 trials on one core: write them side by side.
+    let (frame, state) = std::thread::scope(|scope| {
+        let state = scope.spawn(|| {
+            dir.write(&StateFile {
+                layout: &layout,
+                accumulator: &outcome.acc,
+            })
+        });
+        let frame = aggregate::summary_frame(&layout, &outcome.acc)
+            .map_err(anyhow::Error::from)
+            .and_then(|frame| dir.write(&SummaryCsv(&frame)).map(|_| frame));
+        let state = state
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("writing the state file panicked")));
+        (frame, state)
+    });
+    let frame = frame?;
+    state?;
     if let Some(rec) = &observer.first {
         dir.write(&PathCsv {
             layout: &layout,
             record: rec,
         })?;
     }
-    dir.write(&StateFile {
-        layout: &layout,
-        accumulator: &outcome.acc,
-    })?;
     if let Some(w) = observer.trials.take() {
         w.finish()?;
     }
