@@ -249,11 +249,13 @@ pub fn record(
     for (f, fl) in m.flows.iter().enumerate() {
         // Below the solver's tolerance a flow is rounding noise; recording it
         // would turn shares of a zero total into noise between 0 and 1.
-        let v = if x[fl.col].abs() < FLOW_NOISE {
-            0.0
-        } else {
-            x[fl.col]
-        };
+        let v = x[fl.col];
+        if v.abs() < FLOW_NOISE {
+            // Most flows are idle in a period; adding their zero would
+            // change no sum (none is -0.0), and the adds to shared slots
+            // form long store-to-load chains.
+            continue;
+        }
         let r = &m.routes[fl.route];
         let [route, corridor, pair, via] = ix.flow[f];
         out[route] += v;
