@@ -171,12 +171,16 @@ struct Run {
     bits: u64,
     /// Length of the run (0 with `NO_VALUE`).
     len: u32,
+    /// Whether a run ended in the cell's last batch: only then are its
+    /// bins worth prefetching for the next one (a hint, never state).
+    moved: bool,
 }
 
 impl Run {
     const EMPTY: Run = Run {
         bits: NO_VALUE,
         len: 0,
+        moved: true,
     };
 }
 
@@ -635,10 +639,11 @@ impl Accumulator {
                     prefetch(&records[t * stride + i + LINES_AHEAD]);
                 }
             }
-            if i + AHEAD < n {
+            if i + AHEAD < n && self.runs[i + AHEAD].moved {
                 self.bins.prefetch(i + AHEAD, records, stride, k);
             }
             let mut run = self.runs[i];
+            run.moved = false;
             for t in 0..k {
                 let bits = normalised_bits(records[t * stride + i]);
                 if bits == run.bits {
@@ -657,7 +662,11 @@ impl Accumulator {
                         run.len,
                     );
                 }
-                run = Run { bits, len: 1 };
+                run = Run {
+                    bits,
+                    len: 1,
+                    moved: true,
+                };
             }
             self.runs[i] = run;
         }
