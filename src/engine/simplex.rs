@@ -758,7 +758,8 @@ impl Simplex {
     /// the last iterate and carry no meaning.
     pub fn solve(&mut self) -> Result<Status, SolveError> {
         self.iterations = 0;
-        let has_nan = |v: &[f64]| v.iter().any(|x| x.is_nan());
+        // A fold rather than `any`: no early exit, so it vectorises.
+        let has_nan = |v: &[f64]| v.iter().fold(false, |nan, x| nan | x.is_nan());
         if has_nan(&self.u_cost)
             || has_nan(&self.u_col_lower)
             || has_nan(&self.u_col_upper)
