@@ -1741,6 +1741,11 @@ impl Simplex {
                 if slope > NOISE * mag {
                     return Ok(Outcome::Infeasible);
                 }
+                // What is left is noise only once the passed breakpoints are
+                // flipped: without them x_p can still be far outside its bound
+                // (a wide-range LP had it 3.5e3 out with 6e-5 of slope left).
+                // The optimality check re-examines the flipped duals.
+                self.apply_flips();
                 self.tol_extra[p] = self.tol_extra[p].max(2.0 * (self.x[p] - target).abs());
                 continue;
             }
@@ -1762,24 +1767,7 @@ impl Simplex {
             }
             just_refactored = false;
 
-            // Bound flips of passed breakpoints: x_B -= B⁻¹ Σ a_j Δx_j.
-            if !self.flips.is_empty() {
-                self.rhs.fill(0.0);
-                for fi in 0..self.flips.len() {
-                    let j = self.flips[fi];
-                    let (st, nx) = if self.status[j] == VarStatus::Lower {
-                        (VarStatus::Upper, self.ub[j])
-                    } else {
-                        (VarStatus::Lower, self.lb[j])
-                    };
-                    let delta = nx - self.x[j];
-                    self.x[j] = nx;
-                    self.status[j] = st;
-                    self.a.axpy(j, delta, &mut self.rhs);
-                }
-                self.sub_binv_rhs();
-                self.iterations += self.flips.len();
-            }
+            self.apply_flips();
 
             // Dual update: d_j += t·(s·alpha_rj).
             if t != 0.0 {
@@ -1821,6 +1809,30 @@ impl Simplex {
                 degenerate = 0;
             }
         }
+    }
+
+    /// Moves the bound flips of the passed breakpoints (`flips`) to their
+    /// other bound: `x_B -= B⁻¹ Σ a_j Δx_j`.
+    fn apply_flips(&mut self) {
+        if self.flips.is_empty() {
+            return;
+        }
+        self.rhs.fill(0.0);
+        for fi in 0..self.flips.len() {
+            let j = self.flips[fi];
+            let (st, nx) = if self.status[j] == VarStatus::Lower {
+                (VarStatus::Upper, self.ub[j])
+            } else {
+                (VarStatus::Lower, self.lb[j])
+            };
+            let delta = nx - self.x[j];
+            self.x[j] = nx;
+            self.status[j] = st;
+            self.a.axpy(j, delta, &mut self.rhs);
+        }
+        self.sub_binv_rhs();
+        self.iterations += self.flips.len();
+        self.flips.clear();
     }
 
     // -----------------------------------------------------------------------

@@ -97,3 +97,11 @@ fn ill_conditioned_basis_is_refined_to_a_valid_certificate() {
     let lp = Lp::random(38, 17, 13405631889940345554, true);
     assert_eq!(verify(&lp), Ok(Verdict::Agree));
 }
+
+/// A wide-range LP found by `wide_range_lps_match_microlp` in CI on the
+/// fifth pass: the returned point broke row 17's upper bound by 43%.
+#[test]
+fn wide_range_row_17_stays_within_its_bound() {
+    let lp = Lp::random(28, 9, 2259746883570289094, true);
+    assert_eq!(verify(&lp), Ok(Verdict::Agree));
+}
