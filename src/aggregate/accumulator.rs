@@ -184,7 +184,8 @@ impl Run {
     };
 }
 
-/// Sums and extremes of the values whose runs have ended.
+/// Sums and extremes of the non-zero values whose runs have ended (zeros
+/// are only counted; [`Accumulator::settled`] puts them into the extremes).
 #[derive(Clone, Copy, Debug)]
 #[repr(C, align(16))]
 struct Sums {
@@ -733,6 +734,10 @@ impl Accumulator {
         if run.len != 0 {
             out.add(contribution(run.bits, run.len), run.len);
         }
+        if out.zeros > 0 {
+            out.min = out.min.min(0.0);
+            out.max = out.max.max(0.0);
+        }
         out
     }
 
@@ -979,9 +984,9 @@ fn end_run(
 ) {
     let abs = bits & ABS_MASK;
     if abs == 0 {
+        // Zeros enter the extremes when the cell is settled, so a cell
+        // that goes idle does not have to fetch its sums here.
         *zeros += len as u64;
-        s.min = s.min.min(0.0);
-        s.max = s.max.max(0.0);
         return;
     }
     let x = f64::from_bits(bits);
