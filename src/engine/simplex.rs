@@ -411,7 +411,6 @@ pub struct Simplex {
     row_nz: Vec<usize>,
     row_seen: Vec<bool>,
     rhs: Vec<f64>,
-    rhs2: Vec<f64>,
     cand: Vec<usize>,
     flips: Vec<usize>,
     fac_w: Vec<f64>,
@@ -544,7 +543,6 @@ impl Simplex {
             row_nz: Vec::with_capacity(nt),
             row_seen: vec![false; nt],
             rhs: vec![0.0; m],
-            rhs2: vec![0.0; m],
             cand: Vec::with_capacity(nt),
             flips: Vec::with_capacity(nt),
             fac_w: vec![0.0; m * m],
@@ -1460,34 +1458,34 @@ impl Simplex {
         flipped
     }
 
-    /// Verifies `A x - r = 0` to working precision.
+    /// Verifies `A x - r = 0` to working precision, leaving `A x - r` in
+    /// `rhs`. Row by row over the row-wise copy of `A` (columns ascending,
+    /// then the row's logical), so each row's sum is one register chain and
+    /// adds the same products in the same order as a column-wise scatter.
     fn primal_residual_ok(&mut self) -> bool {
-        let m = self.m;
-        self.rhs.fill(0.0);
-        self.rhs2.fill(0.0);
-        // rhs = Σ a_j x_j (should vanish), rhs2 = Σ |a_ij x_j| (its natural scale).
-        for j in 0..self.n + m {
-            let xj = self.x[j];
-            if xj == 0.0 {
-                continue;
-            }
-            if j < self.n {
-                for k in self.a.col_start[j]..self.a.col_start[j + 1] {
-                    let t = self.a.value[k] * xj;
-                    self.rhs[self.a.row_index[k]] += t;
-                    self.rhs2[self.a.row_index[k]] += t.abs();
-                }
-            } else {
-                self.rhs[j - self.n] -= xj;
-                self.rhs2[j - self.n] += xj.abs();
-            }
-        }
+        let (m, n) = (self.m, self.n);
+        let a = &self.a;
+        let mut ok = true;
         for i in 0..m {
-            if self.rhs[i].abs() > 1e-9 * (1.0 + self.rhs2[i]) {
-                return false;
+            // r = Σ a_ij x_j (should vanish), scale = Σ |a_ij x_j| (its natural size).
+            let (mut r, mut scale) = (0.0f64, 0.0f64);
+            for k in a.row_start[i]..a.row_start[i + 1] {
+                let xj = self.x[a.col_index[k]];
+                if xj != 0.0 {
+                    let t = a.row_value[k] * xj;
+                    r += t;
+                    scale += t.abs();
+                }
             }
+            let xs = self.x[n + i];
+            if xs != 0.0 {
+                r -= xs;
+                scale += xs.abs();
+            }
+            self.rhs[i] = r;
+            ok &= !(r.abs() > 1e-9 * (1.0 + scale));
         }
-        true
+        ok
     }
 
     /// Iterative refinement of `x_B` for an ill-conditioned basis: while the
