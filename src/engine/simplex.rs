@@ -423,8 +423,6 @@ pub struct Simplex {
     // Results (unscaled).
     out_x: Vec<f64>,
     out_y: Vec<f64>,
-    out_d: Vec<f64>,
-    out_obj: f64,
 
     iterations: usize,
     iteration_limit: usize,
@@ -553,8 +551,6 @@ impl Simplex {
             fac_basis: vec![0; m],
             out_x: vec![0.0; n],
             out_y: vec![0.0; m],
-            out_d: vec![0.0; n],
-            out_obj: 0.0,
             iterations: 0,
             iteration_limit: 20 * (n + m) + 10_000,
             refactor_interval: 100,
@@ -714,9 +710,15 @@ impl Simplex {
         self.rng = RNG_SEED;
     }
 
-    /// `c·x` of the last solve (meaningful when it returned `Optimal`).
+    /// `c·x` of the last solve (meaningful when it returned `Optimal`;
+    /// computed on demand, like the other outputs the clearing never reads).
     pub fn objective(&self) -> f64 {
-        self.out_obj
+        // An optimal solve leaves its costs in `prev_cost`.
+        let mut obj = 0.0;
+        for (c, x) in self.prev_cost.iter().zip(&self.out_x) {
+            obj += c * x;
+        }
+        obj
     }
 
     /// Column values `x` of the last solve.
@@ -741,9 +743,18 @@ impl Simplex {
         &self.out_y
     }
 
-    /// `d_j = c_j - Σ_i y_i a_ij` (0 for basic columns).
-    pub fn col_reduced_cost(&self) -> &[f64] {
-        &self.out_d
+    /// `d_j = c_j - Σ_i y_i a_ij` (0 for basic columns) of the last solve,
+    /// computed on demand (call it before the basis is changed).
+    pub fn col_reduced_cost(&self) -> Vec<f64> {
+        (0..self.n)
+            .map(|j| {
+                if self.status[j] == VarStatus::Basic {
+                    0.0
+                } else {
+                    self.d[j] / (self.col_scale[j] * self.obj_scale)
+                }
+            })
+            .collect()
     }
 
     /// Pivots plus bound flips in the last solve.
@@ -2114,23 +2125,11 @@ impl Simplex {
         for j in 0..n {
             self.out_x[j] = self.x[j] * self.col_scale[j];
         }
-        let mut obj = 0.0;
-        for j in 0..n {
-            obj += self.u_cost[j] * self.out_x[j];
-        }
-        self.out_obj = obj;
         for i in 0..m {
             self.out_y[i] = if self.status[n + i] == VarStatus::Basic {
                 0.0
             } else {
                 self.d[n + i] * self.row_scale[i] / self.obj_scale
-            };
-        }
-        for j in 0..n {
-            self.out_d[j] = if self.status[j] == VarStatus::Basic {
-                0.0
-            } else {
-                self.d[j] / (self.col_scale[j] * self.obj_scale)
             };
         }
     }
