@@ -125,6 +125,7 @@ pub fn run_trial(
     (ws.row, ws.total) = (row, total);
     result
 }
+
 /// Puts the workspace at the start of a trial whose parameters are in
 /// `ws.params`: the saved basis, the trial's schedules and the initial stocks.
 pub fn begin(m: &CompiledModel, prep: &Prepared, ws: &mut Workspace, draws: &mut impl Draws) {
