@@ -787,33 +787,6 @@ impl Accumulator {
         stats(self.trials, &self.settled(i))
     }
 
-    /// The statistics of cell `i` over the union of `parts` (e.g. the
-    /// workers' accumulators), without merging them: equal to merging all
-    /// parts and calling [`Accumulator::cell`], for a cost proportional to
-    /// one cell. Meant for convergence checks on a few cells.
-    ///
-    /// # Panics
-    ///
-    /// If `parts` is empty or `i` is out of range for a part.
-    pub fn cell_across(parts: &[&Accumulator], i: usize) -> CellStats {
-        let mut total = parts[0].settled(i);
-        let mut trials = parts[0].trials;
-        for p in &parts[1..] {
-            let o = p.settled(i);
-            trials += p.trials;
-            total.sum += o.sum;
-            total.sq = total.sq.add(o.sq);
-            total.min = total.min.min(o.min);
-            total.max = total.max.max(o.max);
-            total.zeros += o.zeros;
-            total.invalid += o.invalid;
-            for (key, count) in o.bins {
-                total.add_bin(key, count);
-            }
-        }
-        stats(trials, &total)
-    }
-
     /// The state in its canonical binary form: a header (magic and format
     /// version) and a postcard body. Equal states give equal bytes, whatever
     /// order the trials were added or merged in.
@@ -1260,20 +1233,6 @@ mod tests {
             Accumulator::concat(vec![a, b]),
             Err(AggregateError::TrialCountMismatch(1, 0))
         ));
-    }
-
-    #[test]
-    fn cell_across_parts_equals_the_merged_cell() {
-        let recs = records(600, 7);
-        let parts: Vec<Accumulator> = recs.chunks(250).map(accumulate).collect();
-        let whole = accumulate(&recs);
-        let refs: Vec<&Accumulator> = parts.iter().collect();
-        for i in 0..whole.n_cells() {
-            assert_eq!(
-                format!("{:?}", Accumulator::cell_across(&refs, i)),
-                format!("{:?}", whole.cell(i))
-            );
-        }
     }
 
     #[test]
