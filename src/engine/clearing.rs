@@ -180,12 +180,6 @@ pub fn solve(ws: &mut Workspace) -> Result<(), ClearingFailure> {
         ws.stats.reused += 1;
         return Ok(());
     }
-    // Folds rather than `all`: no early exit, so they vectorise.
-    let finite = ws.cost.iter().fold(true, |ok, c| ok & c.is_finite());
-    let nan = |v: &[f64]| v.iter().fold(false, |nan, u| nan | u.is_nan());
-    if !finite || nan(&ws.col_upper) || nan(&ws.row_upper) {
-        return Err(ClearingFailure::NotFinite);
-    }
     ws.lp.col_upper_mut().copy_from_slice(&ws.col_upper);
     ws.lp.cost_mut().copy_from_slice(&ws.cost);
     ws.lp.row_upper_mut().copy_from_slice(&ws.row_upper);
@@ -200,6 +194,12 @@ pub fn solve(ws: &mut Workspace) -> Result<(), ClearingFailure> {
         }
         Ok(super::simplex::Status::Infeasible) => Err(ClearingFailure::Infeasible),
         Ok(super::simplex::Status::Unbounded) => Err(ClearingFailure::Unbounded),
+        // The solver refuses NaN bounds and non-finite costs itself; only
+        // when it fails is it worth telling bad numbers from solver trouble.
+        Err(_) if !ws.cost.iter().all(|c| c.is_finite()) => Err(ClearingFailure::NotFinite),
+        Err(_) if ws.col_upper.iter().chain(&ws.row_upper).any(|u| u.is_nan()) => {
+            Err(ClearingFailure::NotFinite)
+        }
         Err(_) => Err(ClearingFailure::Solver),
     }
 }
@@ -305,4 +305,33 @@ pub fn record(
         return Err(ClearingFailure::NotFinite);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{Prepared, Workspace};
+    use crate::model::compile;
+    use crate::scenario::{fixture::WORLD, load_str};
+
+    /// Bad numbers reaching the solver are reported as such, not as solver
+    /// trouble, whichever array holds them.
+    #[test]
+    fn non_finite_inputs_are_not_finite_failures() {
+        let m = compile(&load_str(WORLD).unwrap()).unwrap();
+        let prep = Prepared::new(&m).unwrap();
+        let cases: [(&str, fn(&mut Workspace)); 4] = [
+            ("NaN cost", |ws| ws.cost[0] = f64::NAN),
+            ("infinite cost", |ws| ws.cost[0] = f64::INFINITY),
+            ("NaN column bound", |ws| ws.col_upper[0] = f64::NAN),
+            ("NaN row bound", |ws| ws.row_upper[0] = f64::NAN),
+        ];
+        for (what, spoil) in cases {
+            let mut ws = Workspace::new(&m);
+            stage(&m, &prep, &mut ws, 0);
+            assert_eq!(solve(&mut ws), Ok(()), "{what}: the clean period solves");
+            spoil(&mut ws);
+            assert_eq!(solve(&mut ws), Err(ClearingFailure::NotFinite), "{what}");
+        }
+    }
 }

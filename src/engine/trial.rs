@@ -112,13 +112,13 @@ pub fn run_trial(
         for (acc, &v) in total.iter_mut().zip(&row) {
             *acc += v;
         }
-        if t + 1 == m.periods {
-            horizon(m, &row, &mut total);
-        }
         shares(prep, &mut row);
         stream(&row, out);
     }
     if result.is_ok() {
+        // `row` is the last period's (its shares filled, which `horizon`
+        // does not read).
+        horizon(m, &row, &mut total);
         shares(prep, &mut total);
         stream(&total, &mut rec[m.periods * ns..(m.periods + 1) * ns]);
     }

@@ -161,7 +161,6 @@ fn read_shards(dirs: &[PathBuf]) -> anyhow::Result<Vec<Shard>> {
     check_compatible(&shards)?;
     shards.sort_by_key(|s| (s.manifest.trial_start, s.manifest.trial_end));
     check_coverage(&shards)?;
-
     Ok(shards)
 }
 

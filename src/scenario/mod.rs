@@ -7,7 +7,7 @@
 
 pub mod diagnostic;
 #[cfg(test)]
-mod fixture;
+pub(crate) mod fixture;
 pub mod layer;
 pub mod schema;
 pub mod span;
