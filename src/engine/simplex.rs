@@ -16,9 +16,12 @@
 //!   *unscaled* problem (primal `1e-9·(1 + |bound|)`, dual `1e-9·max|c|`) and mapped
 //!   per variable into scaled units, so scaling never loosens what the caller gets;
 //!   every reported quantity is unscaled.
-//! * **Basis inverse.** `m` is small (≤ a few hundred), so an explicit dense `B⁻¹`
-//!   (row-major) is kept and updated by a rank-1 (product-form) pivot in
-//!   `O(nnz(α)·m)`. Rows of `B⁻¹` are exactly the dual simplex's pivot rows, and their
+//! * **Basis inverse.** `m` is small (≤ a few hundred), so an explicit `B⁻¹`
+//!   (row-major) is kept and updated by a rank-1 (product-form) pivot. A bit mask per
+//!   row marks its non-zeros (a network basis' inverse has a few per row), so the
+//!   update costs `O(nnz(α)·nnz(ρ))` and `B⁻¹b`, `c_B B⁻¹` and `B⁻¹a_q` visit only
+//!   marked entries, in the same order and summation lanes as a dense kernel (the same
+//!   bits). Rows of `B⁻¹` are exactly the dual simplex's pivot rows, and their
 //!   squared norms are exact dual steepest-edge weights, maintained for free inside the
 //!   update loop. Refactorisation (sparsity-aware Gauss-Jordan with partial pivoting,
 //!   unit logical columns first) happens every `refactor_interval` pivots, before
@@ -64,8 +67,8 @@
 //!   violation is below the rounding noise `1e-12·Σ|α_rj x_j|` of its own computation, is
 //!   accepted as feasible for that solve instead of being reported Infeasible.
 //! * **Speed.** All workspace is sized in `new`; `solve` never allocates. The dense
-//!   kernels (inverse update, `B⁻¹b`, refactorisation) use AVX2 when the CPU has it
-//!   (runtime-detected, bitwise-identical results either way).
+//!   kernels (refactorisation) use AVX2 when the CPU has it (runtime-detected,
+//!   bitwise-identical results either way).
 //!
 //! # Duals
 //! `row_dual()[i] = y_i = ∂obj/∂b_i` for the row's active bound; reduced costs
@@ -307,6 +310,7 @@ pub struct BasisState {
     basis: Vec<usize>,
     status: Vec<VarStatus>,
     binv: Vec<f64>,
+    binv_nz: Vec<u64>,
     dse: Vec<f64>,
     eta_count: usize,
     inverse_valid: bool,
@@ -397,6 +401,12 @@ pub struct Simplex {
     status: Vec<VarStatus>,
     basis: Vec<usize>,
     binv: Vec<f64>,
+    /// `words` bits per row of `binv`: a clear bit means the entry is 0 (a set
+    /// one may still hold 0). Rows of a network basis' inverse have a few
+    /// non-zeros of `m`, so the kernels below visit only the marked entries.
+    binv_nz: Vec<u64>,
+    /// Mask words per row of `binv`.
+    words: usize,
     /// Squared norms of the rows of `binv`: exact dual steepest-edge weights.
     dse: Vec<f64>,
     eta_count: usize,
@@ -406,6 +416,10 @@ pub struct Simplex {
     // Workspace.
     col_work: Vec<f64>,
     rho: Vec<f64>,
+    /// The mask of `rho` (the pivot row of `binv` it was scaled from).
+    rho_nz: Vec<u64>,
+    /// The rows of the entering column `a_q` as a mask, for `ftran`.
+    col_nz: Vec<u64>,
     row_work: Vec<f64>,
     /// The nonbasic, non-fixed variables the last dual pivot row touched, ascending.
     row_nz: Vec<usize>,
@@ -446,6 +460,7 @@ impl Simplex {
         let m = a.nrows;
         let n = a.ncols;
         let nt = n + m;
+        let words = m.div_ceil(64);
         let (row_scale, col_scale) = if scale {
             compute_scaling(&a)
         } else {
@@ -531,12 +546,16 @@ impl Simplex {
             status: vec![VarStatus::Lower; nt],
             basis: vec![0; m],
             binv: vec![0.0; m * m],
+            binv_nz: vec![0; m * words],
+            words,
             dse: vec![1.0; m],
             eta_count: 0,
             inverse_valid: false,
             devex: vec![1.0; nt],
             col_work: vec![0.0; m],
             rho: vec![0.0; m],
+            rho_nz: vec![0; words],
+            col_nz: vec![0; words],
             row_work: vec![0.0; nt],
             row_nz: Vec::with_capacity(nt),
             row_seen: vec![false; nt],
@@ -654,8 +673,10 @@ impl Simplex {
         }
         // B = -I, so B^-1 = -I.
         self.binv.fill(0.0);
+        self.binv_nz.fill(0);
         for i in 0..m {
             self.binv[i * m + i] = -1.0;
+            self.binv_nz[i * self.words + i / 64] |= 1 << (i % 64);
         }
         self.dse.fill(1.0);
         self.eta_count = 0;
@@ -680,6 +701,7 @@ impl Simplex {
         copy_into(&mut into.basis, &self.basis);
         copy_into(&mut into.status, &self.status);
         copy_into(&mut into.binv, &self.binv);
+        copy_into(&mut into.binv_nz, &self.binv_nz);
         copy_into(&mut into.dse, &self.dse);
         into.eta_count = self.eta_count;
         into.inverse_valid = self.inverse_valid;
@@ -700,6 +722,7 @@ impl Simplex {
         self.basis.copy_from_slice(&from.basis);
         self.status.copy_from_slice(&from.status);
         self.binv.copy_from_slice(&from.binv);
+        self.binv_nz.copy_from_slice(&from.binv_nz);
         self.dse.copy_from_slice(&from.dse);
         self.eta_count = from.eta_count;
         self.inverse_valid = from.inverse_valid;
@@ -1193,21 +1216,25 @@ impl Simplex {
                 self.a.axpy(j, -self.x[j], &mut self.rhs);
             }
         }
+        let w = self.words;
         for i in 0..m {
             let row = &self.binv[i * m..(i + 1) * m];
-            self.x[self.basis[i]] = self.kern.dot(row, &self.rhs);
+            let mask = &self.binv_nz[i * w..(i + 1) * w];
+            self.x[self.basis[i]] = masked_dot(row, mask, &self.rhs);
         }
     }
 
     /// `y = B⁻ᵀ c_B`, `d = c - Aᵀ y` (0 on basic variables).
     fn compute_dual(&mut self) {
-        let m = self.m;
+        let (m, w) = (self.m, self.words);
         self.y.fill(0.0);
         for i in 0..m {
             let cb = self.wcost[self.basis[i]];
             if cb != 0.0 {
-                self.kern
-                    .axpy(&mut self.y, &self.binv[i * m..(i + 1) * m], -cb);
+                // The dense `y -= (-c_B,i)·row` without its zero terms.
+                let row = &self.binv[i * m..(i + 1) * m];
+                let y = &mut self.y;
+                for_each_bit(&self.binv_nz[i * w..(i + 1) * w], |k| y[k] -= -cb * row[k]);
             }
         }
         for j in 0..self.n + m {
@@ -1226,7 +1253,18 @@ impl Simplex {
             let (s, e) = (self.a.col_start[q], self.a.col_start[q + 1]);
             let ri = &self.a.row_index[s..e];
             let va = &self.a.value[s..e];
+            let w = self.words;
+            self.col_nz.fill(0);
+            for &r in ri {
+                self.col_nz[r / 64] |= 1 << (r % 64);
+            }
             for i in 0..m {
+                let mask = &self.binv_nz[i * w..(i + 1) * w];
+                if !mask.iter().zip(&self.col_nz).any(|(a, b)| a & b != 0) {
+                    // Every product below would be 0.
+                    self.col_work[i] = 0.0;
+                    continue;
+                }
                 let row = &self.binv[i * m..(i + 1) * m];
                 let mut acc = 0.0;
                 for (&r, &v) in ri.iter().zip(va) {
@@ -1244,30 +1282,64 @@ impl Simplex {
 
     /// Rank-1 update of `B⁻¹` for a pivot in row `r` with column `col_work`; keeps the
     /// dual steepest-edge weights exact for the rows it touches.
+    ///
+    /// Only the marked entries of each row are visited, in the order and
+    /// summation lanes a dense pass over the row would use, so the results
+    /// are those of the dense update bit for bit (up to the sign of zeros).
     fn update_inverse(&mut self, r: usize) {
-        let m = self.m;
+        let (m, w) = (self.m, self.words);
         let inv = 1.0 / self.col_work[r];
+        self.rho.fill(0.0);
+        self.rho_nz
+            .copy_from_slice(&self.binv_nz[r * w..(r + 1) * w]);
         {
             let row = &mut self.binv[r * m..(r + 1) * m];
+            let rho = &mut self.rho;
             let mut nrm = 0.0;
-            for k in 0..m {
+            for_each_bit(&self.rho_nz, |k| {
                 let v = row[k] * inv;
                 row[k] = v;
-                self.rho[k] = v;
+                rho[k] = v;
                 nrm += v * v;
-            }
+            });
             self.dse[r] = nrm;
         }
+        let n8 = m / LANES * LANES;
         for i in 0..m {
             let f = self.col_work[i];
             if i == r || f == 0.0 {
                 continue;
             }
-            let nrm = self
-                .kern
-                .axpy_norm(&mut self.binv[i * m..(i + 1) * m], &self.rho, f);
+            let row = &mut self.binv[i * m..(i + 1) * m];
+            let rho = &self.rho;
+            for_each_bit(&self.rho_nz, |k| row[k] -= f * rho[k]);
+            // `|row|²` summed in the lanes of `dot_body`; entries that cancelled to
+            // exactly 0 leave the mask.
+            let (mut acc, mut tail) = ([0.0f64; LANES], 0.0f64);
+            let mask = &mut self.binv_nz[i * w..(i + 1) * w];
+            for (word, &add) in mask.iter_mut().zip(&self.rho_nz) {
+                *word |= add;
+            }
+            for wi in 0..w {
+                let mut bits = mask[wi];
+                let mut keep = bits;
+                while bits != 0 {
+                    let k = wi * 64 + bits.trailing_zeros() as usize;
+                    let bit = bits & bits.wrapping_neg();
+                    bits ^= bit;
+                    let t = row[k];
+                    if t == 0.0 {
+                        keep ^= bit;
+                    } else if k < n8 {
+                        acc[k % LANES] += t * t;
+                    } else {
+                        tail += t * t;
+                    }
+                }
+                mask[wi] = keep;
+            }
             // Keep weights away from 0 so pricing never divides by it.
-            self.dse[i] = nrm.max(1e-12);
+            self.dse[i] = (reduce(acc) + tail).max(1e-12);
         }
         self.eta_count += 1;
     }
@@ -1351,9 +1423,16 @@ impl Simplex {
                 }
                 self.basis.copy_from_slice(&self.fac_basis);
                 std::mem::swap(&mut self.binv, &mut self.fac_r);
+                let w = self.words;
+                self.binv_nz.fill(0);
                 for i in 0..m {
                     let row = &self.binv[i * m..(i + 1) * m];
                     self.dse[i] = self.kern.dot(row, row).max(1e-12);
+                    for (k, &v) in row.iter().enumerate() {
+                        if v != 0.0 {
+                            self.binv_nz[i * w + k / 64] |= 1 << (k % 64);
+                        }
+                    }
                 }
                 self.eta_count = 0;
                 self.inverse_valid = true;
@@ -1509,9 +1588,10 @@ impl Simplex {
             if self.primal_residual_ok() {
                 return;
             }
+            let w = self.words;
             for i in 0..m {
                 let row = &self.binv[i * m..(i + 1) * m];
-                let v = self.kern.dot(row, &self.rhs);
+                let v = masked_dot(row, &self.binv_nz[i * w..(i + 1) * w], &self.rhs);
                 self.x[self.basis[i]] -= v;
             }
         }
@@ -2185,16 +2265,6 @@ impl Kernels {
     }
 
     #[inline]
-    fn axpy_norm(self, row: &mut [f64], p: &[f64], f: f64) -> f64 {
-        #[cfg(target_arch = "x86_64")]
-        if self.avx2 {
-            // SAFETY: AVX2 support was verified at runtime in `detect`.
-            return unsafe { avx2::axpy_norm(row, p, f) };
-        }
-        axpy_norm_body(row, p, f)
-    }
-
-    #[inline]
     fn axpy(self, row: &mut [f64], p: &[f64], f: f64) {
         #[cfg(target_arch = "x86_64")]
         if self.avx2 {
@@ -2226,11 +2296,6 @@ mod avx2 {
     }
 
     #[target_feature(enable = "avx2")]
-    pub unsafe fn axpy_norm(row: &mut [f64], p: &[f64], f: f64) -> f64 {
-        super::axpy_norm_body(row, p, f)
-    }
-
-    #[target_feature(enable = "avx2")]
     pub unsafe fn axpy(row: &mut [f64], p: &[f64], f: f64) {
         super::axpy_body(row, p, f)
     }
@@ -2241,6 +2306,35 @@ const LANES: usize = 8;
 #[inline(always)]
 fn reduce(acc: [f64; LANES]) -> f64 {
     ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
+}
+
+/// Calls `f` with the index of each set bit of `mask`, ascending.
+#[inline(always)]
+fn for_each_bit(mask: &[u64], mut f: impl FnMut(usize)) {
+    for (w, &word) in mask.iter().enumerate() {
+        let mut bits = word;
+        while bits != 0 {
+            f(w * 64 + bits.trailing_zeros() as usize);
+            bits &= bits - 1;
+        }
+    }
+}
+
+/// `dot_body(row, v)` over the entries `mask` marks (all others being 0): the
+/// same products added in the same lanes and order, so the same bits.
+#[inline]
+fn masked_dot(row: &[f64], mask: &[u64], v: &[f64]) -> f64 {
+    let n8 = row.len().min(v.len()) / LANES * LANES;
+    let (mut acc, mut tail) = ([0.0f64; LANES], 0.0f64);
+    for_each_bit(mask, |k| {
+        let p = row[k] * v[k];
+        if k < n8 {
+            acc[k % LANES] += p;
+        } else {
+            tail += p;
+        }
+    });
+    reduce(acc) + tail
 }
 
 #[inline(always)]
@@ -2256,30 +2350,6 @@ fn dot_body(a: &[f64], b: &[f64]) -> f64 {
     let mut tail = 0.0;
     for k in n8..n {
         tail += a[k] * b[k];
-    }
-    reduce(acc) + tail
-}
-
-/// `row -= f · p`, returning the new `|row|²`.
-#[inline(always)]
-fn axpy_norm_body(row: &mut [f64], p: &[f64], f: f64) -> f64 {
-    let n = row.len().min(p.len());
-    let n8 = n / LANES * LANES;
-    let (rh, rt) = row[..n].split_at_mut(n8);
-    let (ph, pt) = p[..n].split_at(n8);
-    let mut acc = [0.0f64; LANES];
-    for (rc, pc) in rh.chunks_exact_mut(LANES).zip(ph.chunks_exact(LANES)) {
-        for l in 0..LANES {
-            let t = rc[l] - f * pc[l];
-            rc[l] = t;
-            acc[l] += t * t;
-        }
-    }
-    let mut tail = 0.0;
-    for (r, &pv) in rt.iter_mut().zip(pt) {
-        let t = *r - f * pv;
-        *r = t;
-        tail += t * t;
     }
     reduce(acc) + tail
 }
@@ -2396,6 +2466,7 @@ mod tests {
 
         /// Asserts primal feasibility, complementary slackness and strong duality.
         fn assert_kkt(&self, s: &Simplex) {
+            assert_masks_cover(s);
             let tol = 1e-7;
             let x = s.col_value();
             let y = s.row_dual();
@@ -2845,6 +2916,82 @@ mod tests {
         lp.load(&mut s);
         assert_eq!(s.solve().unwrap(), Status::Optimal);
         assert!(close(s.objective(), -36.0));
+    }
+
+    /// Every entry of `B⁻¹` whose mask bit is clear is 0: the kernels skip
+    /// exactly those.
+    fn assert_masks_cover(s: &Simplex) {
+        let (m, w) = (s.m, s.words);
+        for i in 0..m {
+            for k in 0..m {
+                let marked = s.binv_nz[i * w + k / 64] & (1 << (k % 64)) != 0;
+                assert!(
+                    marked || s.binv[i * m + k] == 0.0,
+                    "B⁻¹[{i}][{k}] = {} is not marked",
+                    s.binv[i * m + k]
+                );
+            }
+        }
+    }
+
+    /// A transportation network with more than 64 rows (two mask words per
+    /// row), solved warm through a sequence of capacity and cost changes, as a
+    /// simulation does: every solve is optimal, passes the KKT checks, and the
+    /// sparse kernels agree with a cold solve.
+    #[test]
+    fn masked_inverse_stays_exact_through_warm_solves() {
+        let (ns, nd) = (40, 36);
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut rnd = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut trip = Vec::new();
+        let mut c = Vec::new();
+        for i in 0..ns {
+            for j in 0..nd {
+                if (i * 7 + j * 3) % 5 < 2 {
+                    let col = c.len();
+                    trip.push((i, col, 1.0));
+                    trip.push((ns + j, col, 1.0));
+                    c.push(1.0 + 20.0 * rnd());
+                }
+            }
+        }
+        let n = c.len();
+        let mut lp = Lp::new(ns + nd, n, &trip, &c);
+        for i in 0..ns {
+            lp.ru[i] = 10.0 + 40.0 * rnd();
+        }
+        for j in 0..nd {
+            lp.rl[ns + j] = 5.0 + 10.0 * rnd();
+        }
+        let mut warm = lp.solver(true);
+        for step in 0..60 {
+            if step % 7 == 3 {
+                let j = (rnd() * n as f64) as usize;
+                lp.c[j] = 1.0 + 20.0 * rnd();
+            } else {
+                let i = (rnd() * ns as f64) as usize;
+                lp.ru[i] = 10.0 + 40.0 * rnd();
+                let j = (rnd() * n as f64) as usize;
+                lp.cu[j] = if rnd() < 0.3 { 2.0 * rnd() } else { INF };
+            }
+            lp.load(&mut warm);
+            let st = warm.solve().unwrap();
+            let mut cold = lp.solver(true);
+            assert_eq!(st, cold.solve().unwrap(), "step {step}");
+            if st == Status::Optimal {
+                lp.assert_kkt(&warm);
+                let (a, b) = (warm.objective(), cold.objective());
+                assert!(
+                    (a - b).abs() <= 1e-9 * (1.0 + a.abs()),
+                    "step {step}: {a} vs {b}"
+                );
+            }
+        }
     }
 
     #[test]
