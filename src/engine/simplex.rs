@@ -2142,22 +2142,15 @@ impl Simplex {
                 VarStatus::Upper
             };
 
-            // Pivot row for the dual and Devex updates (p is nonbasic now, q not yet basic).
+            // Pivot row for the dual and Devex updates (p is nonbasic now, q not yet
+            // basic), row-wise over the non-zeros of ρ like the dual simplex's.
             self.rho.copy_from_slice(&self.binv[r * m..(r + 1) * m]);
-            for j in 0..nt {
-                let st = self.status[j];
-                if st != VarStatus::Basic && self.lb[j] != self.ub[j] {
-                    self.row_work[j] = self.a.dot(j, &self.rho);
-                }
-            }
+            self.dual_pivot_row(1.0);
             let theta_d = self.d[q] / alpha_r;
             let wq = self.devex[q];
             let mut wmax = 0.0f64;
-            for j in 0..nt {
-                let st = self.status[j];
-                if st == VarStatus::Basic || self.lb[j] == self.ub[j] {
-                    continue;
-                }
+            for idx in 0..self.row_nz.len() {
+                let j = self.row_nz[idx];
                 let arj = self.row_work[j];
                 if arj != 0.0 {
                     self.d[j] -= theta_d * arj;
