@@ -1127,14 +1127,19 @@ impl Simplex {
     /// `x_B -= B⁻¹ rhs` where `rhs = Σ a_j Δx_j` of a few moved nonbasics: one
     /// column of `B⁻¹` per touched row, not a dense `m × m` product.
     fn sub_binv_rhs(&mut self) {
-        let m = self.m;
+        let (m, w) = (self.m, self.words);
         for k in 0..m {
             let r = self.rhs[k];
             if r == 0.0 {
                 continue;
             }
+            // Column k of `B⁻¹` has a few non-zeros: find them in the masks
+            // (2 KiB) instead of reading a cache line of every row.
+            let (word, bit) = (k / 64, 1u64 << (k % 64));
             for i in 0..m {
-                self.x[self.basis[i]] -= self.binv[i * m + k] * r;
+                if self.binv_nz[i * w + word] & bit != 0 {
+                    self.x[self.basis[i]] -= self.binv[i * m + k] * r;
+                }
             }
         }
     }
@@ -1274,8 +1279,13 @@ impl Simplex {
             }
         } else {
             let k = q - self.n;
+            let (w, word, bit) = (self.words, k / 64, 1u64 << (k % 64));
             for i in 0..m {
-                self.col_work[i] = -self.binv[i * m + k];
+                self.col_work[i] = if self.binv_nz[i * w + word] & bit != 0 {
+                    -self.binv[i * m + k]
+                } else {
+                    0.0
+                };
             }
         }
     }
