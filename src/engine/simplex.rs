@@ -28,7 +28,7 @@
 //!   declaring infeasible/unbounded, and when a final residual check fails. A singular
 //!   basis (e.g. a restored basis after the bounds changed shape) is repaired by swapping
 //!   in logicals. Because the matrix never changes, `B⁻¹` survives across solves and
-//!   [`BasisState`] carries it, so restoring a saved warm start costs a `memcpy`.
+//!   [`BasisState`] carries its non-zeros, so restoring a saved warm start writes those.
 //! * **Bounds-only re-solve.** When the costs equal those of the last verified
 //!   optimum (a simulation period where only capacities and stocks moved), `y` and `d`
 //!   still hold: only the nonbasics whose bounds changed move, `x_B` is corrected by
@@ -309,7 +309,9 @@ pub struct BasisState {
     n: usize,
     basis: Vec<usize>,
     status: Vec<VarStatus>,
-    binv: Vec<f64>,
+    /// The non-zeros of `B⁻¹` (row-major index, value): a restore writes
+    /// these and clears the old ones instead of copying `m²` values.
+    binv: Vec<(u32, f64)>,
     binv_nz: Vec<u64>,
     dse: Vec<f64>,
     eta_count: usize,
@@ -427,6 +429,8 @@ pub struct Simplex {
     rhs: Vec<f64>,
     cand: Vec<usize>,
     flips: Vec<usize>,
+    /// Variables whose bounds changed since the last optimum.
+    changed: Vec<usize>,
     fac_w: Vec<f64>,
     fac_r: Vec<f64>,
     fac_order: Vec<usize>,
@@ -562,6 +566,7 @@ impl Simplex {
             rhs: vec![0.0; m],
             cand: Vec::with_capacity(nt),
             flips: Vec::with_capacity(nt),
+            changed: Vec::with_capacity(nt),
             fac_w: vec![0.0; m * m],
             fac_r: vec![0.0; m * m],
             fac_order: vec![0; m],
@@ -700,7 +705,13 @@ impl Simplex {
         into.n = self.n;
         copy_into(&mut into.basis, &self.basis);
         copy_into(&mut into.status, &self.status);
-        copy_into(&mut into.binv, &self.binv);
+        into.binv.clear();
+        let (m, w) = (self.m, self.words);
+        for i in 0..m {
+            for_each_bit(&self.binv_nz[i * w..(i + 1) * w], |k| {
+                into.binv.push(((i * m + k) as u32, self.binv[i * m + k]));
+            });
+        }
         copy_into(&mut into.binv_nz, &self.binv_nz);
         copy_into(&mut into.dse, &self.dse);
         into.eta_count = self.eta_count;
@@ -721,7 +732,16 @@ impl Simplex {
         );
         self.basis.copy_from_slice(&from.basis);
         self.status.copy_from_slice(&from.status);
-        self.binv.copy_from_slice(&from.binv);
+        // Clear the marked entries (every non-zero is marked), then write
+        // the saved ones.
+        let (m, w) = (self.m, self.words);
+        for i in 0..m {
+            let row = &mut self.binv[i * m..(i + 1) * m];
+            for_each_bit(&self.binv_nz[i * w..(i + 1) * w], |k| row[k] = 0.0);
+        }
+        for &(at, v) in &from.binv {
+            self.binv[at as usize] = v;
+        }
         self.binv_nz.copy_from_slice(&from.binv_nz);
         self.dse.copy_from_slice(&from.dse);
         self.eta_count = from.eta_count;
@@ -1057,17 +1077,34 @@ impl Simplex {
         self.tol_extra.fill(0.0);
         self.rhs.fill(0.0);
         let mut moved = false;
-        for j in 0..n + m {
-            let unchanged = if j < n {
-                self.u_col_lower[j] == self.prev_col_lower[j]
-                    && self.u_col_upper[j] == self.prev_col_upper[j]
-            } else {
-                self.u_row_lower[j - n] == self.prev_row_lower[j - n]
-                    && self.u_row_upper[j - n] == self.prev_row_upper[j - n]
-            };
-            if unchanged {
-                continue;
+        // Find the few changed variables first: a branch-free scan per array.
+        self.changed.clear();
+        let differs =
+            |a: &[f64], b: &[f64], c: &[f64], d: &[f64], k: usize| (a[k] != b[k]) | (c[k] != d[k]);
+        for j in 0..n {
+            if differs(
+                &self.u_col_lower,
+                &self.prev_col_lower,
+                &self.u_col_upper,
+                &self.prev_col_upper,
+                j,
+            ) {
+                self.changed.push(j);
             }
+        }
+        for i in 0..m {
+            if differs(
+                &self.u_row_lower,
+                &self.prev_row_lower,
+                &self.u_row_upper,
+                &self.prev_row_upper,
+                i,
+            ) {
+                self.changed.push(n + i);
+            }
+        }
+        for c in 0..self.changed.len() {
+            let j = self.changed[c];
             let (l, u, ok) = self.scaled_bounds(j).ok()?;
             if !ok {
                 return None;
@@ -1569,19 +1606,16 @@ impl Simplex {
         for i in 0..m {
             // r = Σ a_ij x_j (should vanish), scale = Σ |a_ij x_j| (its natural size).
             let (mut r, mut scale) = (0.0f64, 0.0f64);
+            // No test for x_j = 0: its product adds nothing (at most the
+            // sign of a zero), and the branch would be a coin toss.
             for k in a.row_start[i]..a.row_start[i + 1] {
-                let xj = self.x[a.col_index[k]];
-                if xj != 0.0 {
-                    let t = a.row_value[k] * xj;
-                    r += t;
-                    scale += t.abs();
-                }
+                let t = a.row_value[k] * self.x[a.col_index[k]];
+                r += t;
+                scale += t.abs();
             }
             let xs = self.x[n + i];
-            if xs != 0.0 {
-                r -= xs;
-                scale += xs.abs();
-            }
+            r -= xs;
+            scale += xs.abs();
             self.rhs[i] = r;
             ok &= !(r.abs() > 1e-9 * (1.0 + scale));
         }
