@@ -122,6 +122,7 @@ pub fn run_trial(
         shares(prep, &mut total);
         stream(&total, &mut rec[m.periods * ns..(m.periods + 1) * ns]);
     }
+    fence();
     (ws.row, ws.total) = (row, total);
     result
 }
@@ -164,16 +165,44 @@ fn stream(row: &[f64], out: &mut [f64]) {
     assert_eq!(row.len(), out.len());
     #[cfg(target_arch = "x86_64")]
     {
-        use std::arch::x86_64::{_mm_sfence, _mm_stream_si64};
-        for (o, &v) in out.iter_mut().zip(row) {
-            // SAFETY: `o` is a valid, aligned, exclusive f64 slot; SSE2 is
-            // part of x86_64. The fence orders the streamed stores before
-            // any later store, such as the release of a lock.
-            unsafe { _mm_stream_si64(o as *mut f64 as *mut i64, v.to_bits() as i64) };
+        use std::arch::x86_64::{_mm_loadu_pd, _mm_stream_pd, _mm_stream_si64};
+        // 16-byte streaming stores where `out` is 16-byte aligned (every
+        // other row starts on 8): half the store instructions of 8-byte ones.
+        let head = (out.as_ptr() as usize / 8) % 2;
+        let (first, rest) = out.split_at_mut(head.min(out.len()));
+        let (src_first, src_rest) = row.split_at(first.len());
+        let pairs = rest.len() / 2;
+        // SAFETY: every pointer below is in bounds of `out` or `row`;
+        // `rest` starts 16-byte aligned, so each `_mm_stream_pd` target is;
+        // SSE2 is part of x86_64.
+        unsafe {
+            for (o, &v) in first.iter_mut().zip(src_first) {
+                _mm_stream_si64(o as *mut f64 as *mut i64, v.to_bits() as i64);
+            }
+            for k in 0..pairs {
+                let v = _mm_loadu_pd(src_rest.as_ptr().add(2 * k));
+                _mm_stream_pd(rest.as_mut_ptr().add(2 * k), v);
+            }
+            if rest.len() % 2 == 1 {
+                let k = rest.len() - 1;
+                _mm_stream_si64(
+                    rest.as_mut_ptr().add(k) as *mut i64,
+                    src_rest[k].to_bits() as i64,
+                );
+            }
         }
-        // SAFETY: a fence has no preconditions.
-        unsafe { _mm_sfence() };
     }
     #[cfg(not(target_arch = "x86_64"))]
     out.copy_from_slice(row);
+}
+
+/// Orders a trial's streamed stores before any later store, such as the
+/// release of the lock that hands its chunk to the aggregation. Once per
+/// trial: a fence waits for every pending line to drain.
+fn fence() {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a fence has no preconditions.
+    unsafe {
+        std::arch::x86_64::_mm_sfence()
+    };
 }
