@@ -46,7 +46,7 @@
 //! # Speed and memory
 //!
 //! Trials arrive in batches ([`Accumulator::add_trials`], a worker's chunk of
-//! 16 records laid end to end), and one sweep over the cells takes each
+//! 32 records laid end to end), and one sweep over the cells takes each
 //! cell's values from all records of the batch while that cell's state is
 //! in cache: the state is read and written once per batch, not once per
 //! trial, and the records are read as a few forward streams. Within the

@@ -24,8 +24,11 @@ use std::sync::{Mutex, TryLockError};
 
 /// Trials per wave.
 pub const WAVE: u64 = 1024;
-/// Trials per chunk a worker takes at once.
-pub const CHUNK: u64 = 16;
+/// Trials per chunk a worker takes at once. The aggregation sweeps every
+/// cell's state once per chunk, so longer chunks spread that sweep over more
+/// trials (32 measured 3-4% faster than 16 on the reference workload, for
+/// 13.5 MB more of chunk buffers with two workers).
+pub const CHUNK: u64 = 32;
 /// Cell ranges of the shared statistics per worker thread: more parts than
 /// threads, so that a worker rarely waits for a part another is filling.
 pub const PARTS_PER_THREAD: usize = 2;
