@@ -7,7 +7,7 @@
 //! per region and commodity (its dual is the price), leg, hub and quota
 //! capacity rows, and column bounds for bans, stocks and demand blocks.
 
-use super::trial::Prepared;
+use super::trial::{Prepared, NO_SLOT};
 use super::Workspace;
 use crate::model::{CapTarget, CompiledModel, CostRef, Effect};
 
@@ -246,31 +246,24 @@ pub fn record(
             out[s[4]] += x[sb.col];
         }
     }
-    for (f, fl) in m.flows.iter().enumerate() {
+    for fs in &prep.flow_slots {
         // Below the solver's tolerance a flow is rounding noise; recording it
         // would turn shares of a zero total into noise between 0 and 1.
-        let v = x[fl.col];
+        let v = x[fs.col as usize];
         if v.abs() < FLOW_NOISE {
             // Most flows are idle in a period; adding their zero would
             // change no sum (none is -0.0), and the adds to shared slots
             // form long store-to-load chains.
             continue;
         }
-        let r = &m.routes[fl.route];
-        let [route, corridor, pair, via] = ix.flow[f];
-        out[route] += v;
-        out[corridor] += v;
-        out[pair] += v;
-        out[via] += v;
-        if let Some(s) = ix.market[r.to * nk + fl.commodity] {
-            out[s[5]] += v;
+        for &s in &fs.add {
+            if s != NO_SLOT {
+                out[s as usize] += v;
+            }
         }
-        if let Some(s) = ix.market[r.from * nk + fl.commodity] {
-            out[s[6]] += v;
-        }
-        let tonnes = v * m.commodities[fl.commodity].tonnes_per_unit;
-        for &l in &r.legs {
-            out[ix.leg[l][0]] += tonnes;
+        let tonnes = v * fs.tonnes_per_unit;
+        for &s in &prep.leg_slots[fs.legs[0] as usize..fs.legs[1] as usize] {
+            out[s as usize] += tonnes;
         }
     }
     for (l, leg) in m.legs.iter().enumerate() {

@@ -27,7 +27,30 @@ pub struct Prepared {
     pub basis: BasisState,
     /// Share series `(series, numerator, denominator)`.
     pub ratios: Vec<(usize, usize, usize)>,
+    /// Per flow, the record slots its value is added to, resolved once.
+    pub flow_slots: Vec<FlowSlots>,
+    /// The leg flow series of every flow's legs; see [`FlowSlots::legs`].
+    pub leg_slots: Vec<u32>,
 }
+
+/// Where one flow's value goes in a record row: `clearing::record` reads one
+/// such entry per active flow instead of following the route, its legs and
+/// the markets at its ends through the series index.
+#[derive(Debug, Clone)]
+pub struct FlowSlots {
+    /// The flow's LP column.
+    pub col: u32,
+    /// Route, corridor, pair and via series, then the imports of the market
+    /// it enters and the exports of the one it leaves ([`NO_SLOT`]: none).
+    pub add: [u32; 6],
+    /// Freight tonnes per unit of the commodity.
+    pub tonnes_per_unit: f64,
+    /// `leg_slots[legs[0]..legs[1]]`: the flow series of its legs, in order.
+    pub legs: [u32; 2],
+}
+
+/// A [`FlowSlots::add`] entry with nothing to add to.
+pub const NO_SLOT: u32 = u32::MAX;
 
 impl Prepared {
     /// Clears the first period of the policy-free, disruption-free world at
@@ -55,7 +78,33 @@ impl Prepared {
                     _ => None,
                 })
                 .collect(),
+            flow_slots: Vec::with_capacity(m.flows.len()),
+            leg_slots: Vec::new(),
         };
+        let nk = m.commodities.len();
+        let ix = &m.index;
+        let market =
+            |r: usize, k: usize, at: usize| ix.market[r * nk + k].map_or(NO_SLOT, |s| s[at] as u32);
+        for (f, fl) in m.flows.iter().enumerate() {
+            let r = &m.routes[fl.route];
+            let [route, corridor, pair, via] = ix.flow[f].map(|s| s as u32);
+            let first = prep.leg_slots.len() as u32;
+            prep.leg_slots
+                .extend(r.legs.iter().map(|&l| ix.leg[l][0] as u32));
+            prep.flow_slots.push(FlowSlots {
+                col: fl.col as u32,
+                add: [
+                    route,
+                    corridor,
+                    pair,
+                    via,
+                    market(r.to, fl.commodity, 5),
+                    market(r.from, fl.commodity, 6),
+                ],
+                tonnes_per_unit: m.commodities[fl.commodity].tonnes_per_unit,
+                legs: [first, prep.leg_slots.len() as u32],
+            });
+        }
         let mut ws = Workspace::new(m);
         ws.params.copy_from_slice(&m.params);
         dynamics::schedule(m, &mut ws, &mut ExpectedValues);
