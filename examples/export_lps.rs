@@ -83,7 +83,12 @@ fn main() -> anyhow::Result<()> {
                 list(&ws.col_upper),
                 list(&ws.cost),
                 list(&ws.row_upper),
-                num(ws.lp.objective())
+                num(ws
+                    .cost
+                    .iter()
+                    .zip(ws.solution().0)
+                    .map(|(c, x)| c * x)
+                    .sum())
             )?;
             clearing::record(&m, &prep, &mut ws, t, &mut row)
                 .map_err(|f| anyhow::anyhow!("period {t}: {f:?}"))?;

@@ -28,7 +28,7 @@ fn price(c: &Cleared, region: &str, commodity: &str) -> f64 {
         c.m.region(region).unwrap(),
         c.m.commodity(commodity).unwrap(),
     );
-    c.ws.lp.row_dual()[c.m.lp.balance_row[r * c.m.commodities.len() + k].unwrap()]
+    c.ws.solution().1[c.m.lp.balance_row[r * c.m.commodities.len() + k].unwrap()]
 }
 
 fn route_flow(c: &Cleared, route: &str, commodity: &str) -> f64 {
@@ -36,7 +36,7 @@ fn route_flow(c: &Cleared, route: &str, commodity: &str) -> f64 {
     c.m.flows
         .iter()
         .filter(|f| c.m.routes[f.route].id == route && f.commodity == k)
-        .map(|f| c.ws.lp.col_value()[f.col])
+        .map(|f| c.ws.solution().0[f.col])
         .sum()
 }
 
@@ -51,7 +51,7 @@ fn shortfall(c: &Cleared, region: &str, commodity: &str) -> f64 {
             .find(|d| d.region == r && d.commodity == k)
             .unwrap();
     let ess = d.first_col + d.blocks;
-    c.ws.col_upper[ess] - c.ws.lp.col_value()[ess]
+    c.ws.col_upper[ess] - c.ws.solution().0[ess]
 }
 
 fn close(a: f64, b: f64) -> bool {
@@ -89,9 +89,9 @@ fn two_routes_fill_the_cheap_one_first_and_price_the_dear_one() {
     // The cheap leg earns the cost difference as congestion rent.
     let row = c.m.legs[0].row.unwrap();
     assert!(
-        close(-c.ws.lp.row_dual()[row], 3.0),
+        close(-c.ws.solution().1[row], 3.0),
         "{}",
-        c.ws.lp.row_dual()[row]
+        c.ws.solution().1[row]
     );
 }
 
@@ -169,7 +169,7 @@ fn a_stock_release_fills_the_gap_at_its_release_price() {
     );
     let c = clear(&text, false, |_| {});
     let s = &c.m.stockpiles[0];
-    assert!(close(c.ws.lp.col_value()[s.release_col], 30.0));
+    assert!(close(c.ws.solution().0[s.release_col], 30.0));
     assert!(close(price(&c, "B", "x"), 30.0), "{}", price(&c, "B", "x"));
     assert!(close(shortfall(&c, "B", "x"), 0.0));
 }

@@ -290,7 +290,7 @@ fn reference_objective(c: &Cleared) -> Option<f64> {
 fn objective(c: &Cleared) -> f64 {
     c.ws.cost
         .iter()
-        .zip(c.ws.lp.col_value())
+        .zip(c.ws.solution().0)
         .map(|(a, b)| a * b)
         .sum()
 }
@@ -339,7 +339,7 @@ proptest! {
                 Effect::Ban { flows } | Effect::Quota { flows, .. } => flows,
                 _ => continue,
             };
-            let sum = |c: &Cleared| flows.iter().map(|&f| c.ws.lp.col_value()[c.m.flows[f].col]).sum::<f64>();
+            let sum = |c: &Cleared| flows.iter().map(|&f| c.ws.solution().0[c.m.flows[f].col]).sum::<f64>();
             // Only meaningful alone: with several controls, another may reroute.
             if open.m.policies.len() == 1 {
                 prop_assert!(sum(&shut) <= sum(&open) + 1e-6 * (1.0 + sum(&open)), "policy {p} raised its flows");
@@ -352,7 +352,7 @@ fn leg_tonnes(c: &Cleared, l: usize) -> f64 {
     c.m.flows
         .iter()
         .filter(|fl| c.m.routes[fl.route].legs.contains(&l))
-        .map(|fl| c.ws.lp.col_value()[fl.col] * c.m.commodities[fl.commodity].tonnes_per_unit)
+        .map(|fl| c.ws.solution().0[fl.col] * c.m.commodities[fl.commodity].tonnes_per_unit)
         .sum()
 }
 
@@ -360,8 +360,7 @@ fn leg_tonnes(c: &Cleared, l: usize) -> f64 {
 /// of a spatial equilibrium.
 fn check_invariants(c: &Cleared) -> Result<(), TestCaseError> {
     let (m, ws) = (&c.m, &c.ws);
-    let x = ws.lp.col_value();
-    let y = ws.lp.row_dual();
+    let (x, y) = ws.solution();
     let tol = |v: f64| 1e-6 * (1.0 + v.abs());
     let nk = m.commodities.len();
     // Non-negativity and column bounds.

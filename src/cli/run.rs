@@ -422,13 +422,14 @@ fn print_summary(
         println!("stopped at --max-trials before reaching --target-se");
     }
     println!(
-        "LP ({} rows x {} columns, {} series x {} periods recorded): {} solves, {} periods reused an unchanged solution, {} pivots",
+        "LP ({} rows x {} columns, {} series x {} periods recorded): {} solves, {} periods reused the last solution, {} an earlier period's, {} pivots",
         m.lp.nrows,
         m.lp.ncols,
         m.series.len(),
         m.periods + 1,
         out.solves,
         out.reused,
+        out.recalled,
         out.pivots
     );
     let rows = headline_rows(frame)?;

@@ -8,6 +8,7 @@
 //! capacity rows, and column bounds for bans, stocks and demand blocks.
 
 use super::trial::{Prepared, NO_SLOT};
+use super::workspace::lp_hash;
 use super::Workspace;
 use crate::model::{CapTarget, CompiledModel, CostRef, Effect};
 
@@ -170,7 +171,8 @@ pub fn stage(m: &CompiledModel, prep: &Prepared, ws: &mut Workspace, t: usize) {
 }
 
 /// Solves the staged LP, reusing the current solution when the staged
-/// problem equals the one last solved.
+/// problem equals the one last solved, or an earlier period's when it equals
+/// one of the trial's recent LPs.
 pub fn solve(ws: &mut Workspace) -> Result<(), ClearingFailure> {
     let same = ws.solved
         && ws.lp.col_upper_mut() == ws.col_upper.as_slice()
@@ -178,18 +180,40 @@ pub fn solve(ws: &mut Workspace) -> Result<(), ClearingFailure> {
         && ws.lp.row_upper_mut() == ws.row_upper.as_slice();
     if same {
         ws.stats.reused += 1;
+        ws.from_recent = None;
+        return Ok(());
+    }
+    let key = [
+        ws.col_upper.as_slice(),
+        ws.cost.as_slice(),
+        ws.row_upper.as_slice(),
+    ];
+    let hash = lp_hash(key);
+    if let Some(slot) = ws.recent.find(hash, key) {
+        // The solver keeps the LP it last solved: the next period warm-starts
+        // from there as it would have without this period.
+        ws.stats.recalled += 1;
+        ws.from_recent = Some(slot);
         return Ok(());
     }
     ws.lp.col_upper_mut().copy_from_slice(&ws.col_upper);
     ws.lp.cost_mut().copy_from_slice(&ws.cost);
     ws.lp.row_upper_mut().copy_from_slice(&ws.row_upper);
     ws.solved = false;
+    ws.from_recent = None;
     let status = ws.lp.solve();
     ws.stats.solves += 1;
     ws.stats.pivots += ws.lp.iterations() as u64;
     match status {
         Ok(super::simplex::Status::Optimal) => {
             ws.solved = true;
+            let key = [
+                ws.col_upper.as_slice(),
+                ws.cost.as_slice(),
+                ws.row_upper.as_slice(),
+            ];
+            ws.recent
+                .insert(hash, key, ws.lp.col_value(), ws.lp.row_dual());
             Ok(())
         }
         Ok(super::simplex::Status::Infeasible) => Err(ClearingFailure::Infeasible),
@@ -214,8 +238,7 @@ pub fn record(
     out: &mut [f64],
 ) -> Result<(), ClearingFailure> {
     out.fill(0.0);
-    let x = ws.lp.col_value();
-    let y = ws.lp.row_dual();
+    let (x, y) = ws.recent.solution(&ws.lp, ws.from_recent);
     let dt = m.dt();
     let nk = m.commodities.len();
     let ix = &m.index;
@@ -306,6 +329,38 @@ mod tests {
     use crate::engine::{Prepared, Workspace};
     use crate::model::compile;
     use crate::scenario::{fixture::WORLD, load_str};
+
+    /// A period whose LP equals an earlier one of the trial takes that
+    /// period's solution, bit for bit, without a solve; the solver keeps the
+    /// LP it last solved; a new trial remembers nothing.
+    #[test]
+    fn an_earlier_state_is_recalled_not_solved() {
+        let m = compile(&load_str(WORLD).unwrap()).unwrap();
+        let prep = Prepared::new(&m).unwrap();
+        let mut ws = Workspace::new(&m);
+        crate::engine::trial::begin(&m, &prep, &mut ws, &mut crate::engine::ExpectedValues);
+        let period = |ws: &mut Workspace, avail: f64| {
+            // The pipeline at a fraction of its capacity, binding.
+            ws.avail[0] = avail;
+            stage(&m, &prep, ws, 0);
+            solve(ws).unwrap();
+            let (x, y) = ws.solution();
+            (x.to_vec(), y.to_vec())
+        };
+        let full = period(&mut ws, 1.0);
+        let cut = period(&mut ws, 0.01);
+        assert_ne!(full.0, cut.0, "the outage moves the flows");
+        let solves = ws.stats.solves;
+        assert_eq!(period(&mut ws, 1.0), full);
+        assert_eq!((ws.stats.solves, ws.stats.recalled), (solves, 1));
+        assert_eq!(ws.from_recent.map(|_| ()), Some(()));
+        // The solver still holds the outage LP: staging it again reuses it.
+        assert_eq!(period(&mut ws, 0.01), cut);
+        assert_eq!((ws.stats.reused, ws.from_recent), (1, None));
+        ws.restore(&prep.basis);
+        period(&mut ws, 1.0);
+        assert_eq!(ws.stats.solves, solves + 1, "a new trial solves again");
+    }
 
     /// Bad numbers reaching the solver are reported as such, not as solver
     /// trouble, whichever array holds them.

@@ -115,7 +115,7 @@ impl Prepared {
         }
         clearing::stage(m, &prep, &mut ws, 0);
         clearing::solve(&mut ws).map_err(|failure| TrialError { period: 0, failure })?;
-        let x = ws.lp.col_value();
+        let (x, _) = ws.solution();
         for (i, p) in m.policies.iter().enumerate() {
             if let Effect::Quota { flows, .. } = &p.effect {
                 prep.quota_base[i] = flows.iter().map(|&f| x[m.flows[f].col]).sum();

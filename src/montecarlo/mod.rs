@@ -70,6 +70,8 @@ pub struct Outcome {
     pub solves: u64,
     /// Periods whose LP was reused.
     pub reused: u64,
+    /// Periods whose LP equalled an earlier period's of their trial.
+    pub recalled: u64,
     /// Simplex pivots.
     pub pivots: u64,
 }
@@ -213,6 +215,7 @@ pub fn run(
             interrupted: false,
             solves: s.solves,
             reused: s.reused,
+            recalled: s.recalled,
             pivots: s.pivots,
         });
     }
@@ -234,7 +237,7 @@ pub fn run(
         })
         .collect();
     let failure: Mutex<Option<McError>> = Mutex::new(None);
-    let (mut solves, mut reused, mut pivots) = (0, 0, 0);
+    let (mut solves, mut reused, mut recalled, mut pivots) = (0, 0, 0, 0);
     let keep = obs.wants_records();
     let mut wave_records: Vec<f64> = Vec::new();
     let mut done = 0u64;
@@ -253,7 +256,7 @@ pub fn run(
                 .lock()
                 .unwrap_or_else(|e| e.into_inner());
             let w = &mut *guard;
-            let mut local = (0, 0, 0);
+            let mut local = (0, 0, 0, 0);
             loop {
                 let c = next.fetch_add(1, Ordering::Relaxed);
                 if c >= n_chunks || stop.load(Ordering::Relaxed) {
@@ -278,6 +281,7 @@ pub fn run(
                     local.0 += w.ws.stats.solves;
                     local.1 += w.ws.stats.reused;
                     local.2 += w.ws.stats.pivots;
+                    local.3 += w.ws.stats.recalled;
                 }
                 let chunk = &w.batch[..(hi - lo) as usize * len];
                 let first = ctx.index() * parts.parts.len() / threads;
@@ -293,12 +297,14 @@ pub fn run(
             w.ws.stats.solves = local.0;
             w.ws.stats.reused = local.1;
             w.ws.stats.pivots = local.2;
+            w.ws.stats.recalled = local.3;
         });
         for w in &workers {
             let w = w.lock().unwrap_or_else(|e| e.into_inner());
             solves += w.ws.stats.solves;
             reused += w.ws.stats.reused;
             pivots += w.ws.stats.pivots;
+            recalled += w.ws.stats.recalled;
         }
         if let Some(e) = failure.lock().unwrap_or_else(|e| e.into_inner()).take() {
             return Err(e.into());
@@ -326,6 +332,7 @@ pub fn run(
         interrupted,
         solves,
         reused,
+        recalled,
         pivots,
     })
 }
