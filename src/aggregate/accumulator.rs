@@ -678,7 +678,13 @@ impl Accumulator {
     /// all their cells, in order. Each part is freed as soon as it is
     /// appended, so joining needs little more memory than the parts.
     pub fn concat(parts: Vec<Accumulator>) -> Result<Accumulator, AggregateError> {
-        let mut parts = parts.into_iter();
+        // Each part's store is compacted first: up to a quarter of a store
+        // can be holes, and the joined state lives on while the summary is
+        // built (the peak of a run's memory).
+        let mut parts = parts.into_iter().map(|mut p| {
+            p.bins.compact();
+            p
+        });
         let Some(mut acc) = parts.next() else {
             return Ok(Accumulator::new(0));
         };
