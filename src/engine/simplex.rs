@@ -1073,36 +1073,24 @@ impl Simplex {
     /// when the full path must run (contradictory bounds, a dual infeasibility
     /// that no flip repairs, a bad number).
     fn update_bounds(&mut self) -> Option<Phase> {
-        let (m, n) = (self.m, self.n);
+        let n = self.n;
         self.tol_extra.fill(0.0);
         self.rhs.fill(0.0);
         let mut moved = false;
         // Find the few changed variables first: a branch-free scan per array.
         self.changed.clear();
-        let differs =
-            |a: &[f64], b: &[f64], c: &[f64], d: &[f64], k: usize| (a[k] != b[k]) | (c[k] != d[k]);
-        for j in 0..n {
-            if differs(
-                &self.u_col_lower,
-                &self.prev_col_lower,
-                &self.u_col_upper,
-                &self.prev_col_upper,
-                j,
-            ) {
-                self.changed.push(j);
-            }
-        }
-        for i in 0..m {
-            if differs(
-                &self.u_row_lower,
-                &self.prev_row_lower,
-                &self.u_row_upper,
-                &self.prev_row_upper,
-                i,
-            ) {
-                self.changed.push(n + i);
-            }
-        }
+        push_changed(
+            &mut self.changed,
+            0,
+            [&self.u_col_lower, &self.prev_col_lower],
+            [&self.u_col_upper, &self.prev_col_upper],
+        );
+        push_changed(
+            &mut self.changed,
+            n,
+            [&self.u_row_lower, &self.prev_row_lower],
+            [&self.u_row_upper, &self.prev_row_upper],
+        );
         for c in 0..self.changed.len() {
             let j = self.changed[c];
             let (l, u, ok) = self.scaled_bounds(j).ok()?;
@@ -1235,14 +1223,26 @@ impl Simplex {
             }
         }
         if unboxed > 0 {
-            self.compute_primal();
+            self.compute_primal_refined();
             if self.count_primal_infeasible() == 0 {
                 return Phase::Primal;
             }
         }
         self.make_dual_feasible();
-        self.compute_primal();
+        self.compute_primal_refined();
         Phase::Dual
+    }
+
+    /// `compute_primal`, refined when `A x - r` does not vanish (an
+    /// ill-conditioned basis): a phase must judge feasibility on the `x_B`
+    /// the final check will see. Otherwise the dual simplex can stop at once
+    /// on an unrefined `x_B` that the check then refines out of bounds, and
+    /// the two alternate until the round limit (a wide-range LP in CI did).
+    fn compute_primal_refined(&mut self) {
+        self.compute_primal();
+        if !self.primal_residual_ok() {
+            self.refine_primal();
+        }
     }
 
     // -----------------------------------------------------------------------
@@ -2343,6 +2343,16 @@ const LANES: usize = 8;
 #[inline(always)]
 fn reduce(acc: [f64; LANES]) -> f64 {
     ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
+}
+
+/// Pushes `offset + k` for every `k` whose lower or upper bound differs
+/// between the current (`[0]`) and previous (`[1]`) arrays.
+fn push_changed(out: &mut Vec<usize>, offset: usize, lower: [&[f64]; 2], upper: [&[f64]; 2]) {
+    for k in 0..lower[0].len() {
+        if (lower[0][k] != lower[1][k]) | (upper[0][k] != upper[1][k]) {
+            out.push(offset + k);
+        }
+    }
 }
 
 /// Calls `f` with the index of each set bit of `mask`, ascending.

@@ -105,3 +105,11 @@ fn wide_range_row_17_stays_within_its_bound() {
     let lp = Lp::random(28, 9, 2259746883570289094, true);
     assert_eq!(verify(&lp), Ok(Verdict::Agree));
 }
+
+/// A wide-range LP found by `wide_range_lps_match_microlp` in CI on the
+/// sixth session: the solve gave up with numerical trouble.
+#[test]
+fn wide_range_m38_n21_solves() {
+    let lp = Lp::random(38, 21, 18263821863604767935, true);
+    assert_eq!(verify(&lp), Ok(Verdict::Agree));
+}
