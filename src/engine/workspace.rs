@@ -39,6 +39,9 @@ pub struct Workspace {
     /// Where the current period's solution is: the solver (`None`) or a
     /// slot of `recent`.
     pub from_recent: Option<usize>,
+    /// The period whose policy state the staged policy-driven bounds and
+    /// costs reflect (`None`: nothing staged in this trial yet).
+    pub staged: Option<usize>,
     /// Solves and reuses in the last trial, for benchmarks.
     pub stats: SolveStats,
     /// The current period's record row (one value per series).
@@ -137,6 +140,7 @@ impl Workspace {
             solved: false,
             recent: Recent::new(RECENT, m.lp.ncols, m.lp.nrows),
             from_recent: None,
+            staged: None,
             stats: SolveStats::default(),
             row: vec![0.0; m.series.len()],
             total: vec![0.0; m.series.len()],
@@ -149,6 +153,7 @@ impl Workspace {
         self.solved = false;
         self.recent.clear();
         self.from_recent = None;
+        self.staged = None;
     }
 
     /// The current period's primal values (per column) and row duals.
