@@ -427,10 +427,10 @@ fn print_summary(
         m.lp.ncols,
         m.series.len(),
         m.periods + 1,
-        out.solves,
-        out.reused,
-        out.recalled,
-        out.pivots
+        out.lp.solves,
+        out.lp.reused,
+        out.lp.recalled,
+        out.lp.pivots
     );
     let rows = headline_rows(frame)?;
     if !rows.is_empty() {

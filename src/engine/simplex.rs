@@ -1351,42 +1351,26 @@ impl Simplex {
             });
             self.dse[r] = nrm;
         }
-        let n8 = m / LANES * LANES;
         for i in 0..m {
             let f = self.col_work[i];
             if i == r || f == 0.0 {
                 continue;
             }
             let row = &mut self.binv[i * m..(i + 1) * m];
-            let rho = &self.rho;
-            for_each_bit(&self.rho_nz, |k| row[k] -= f * rho[k]);
-            // `|row|²` summed in the lanes of `dot_body`; entries that cancelled to
-            // exactly 0 leave the mask.
-            let (mut acc, mut tail) = ([0.0f64; LANES], 0.0f64);
             let mask = &mut self.binv_nz[i * w..(i + 1) * w];
             for (word, &add) in mask.iter_mut().zip(&self.rho_nz) {
                 *word |= add;
             }
-            for wi in 0..w {
-                let mut bits = mask[wi];
-                let mut keep = bits;
-                while bits != 0 {
-                    let k = wi * 64 + bits.trailing_zeros() as usize;
-                    let bit = bits & bits.wrapping_neg();
-                    bits ^= bit;
-                    let t = row[k];
-                    if t == 0.0 {
-                        keep ^= bit;
-                    } else if k < n8 {
-                        acc[k % LANES] += t * t;
-                    } else {
-                        tail += t * t;
-                    }
+            let rho = &self.rho;
+            for_each_bit(&self.rho_nz, |k| {
+                row[k] -= f * rho[k];
+                if row[k] == 0.0 {
+                    // Cancelled exactly: keep the row sparse.
+                    mask[k / 64] &= !(1 << (k % 64));
                 }
-                mask[wi] = keep;
-            }
+            });
             // Keep weights away from 0 so pricing never divides by it.
-            self.dse[i] = (reduce(acc) + tail).max(1e-12);
+            self.dse[i] = masked_dot(row, mask, row).max(1e-12);
         }
         self.eta_count += 1;
     }

@@ -82,7 +82,7 @@ pub struct CapScratch {
 }
 
 /// Counters of LP work.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SolveStats {
     /// Periods that needed a solve.
     pub solves: u64,
@@ -92,6 +92,15 @@ pub struct SolveStats {
     pub recalled: u64,
     /// Simplex pivots.
     pub pivots: u64,
+}
+
+impl std::ops::AddAssign for SolveStats {
+    fn add_assign(&mut self, o: SolveStats) {
+        self.solves += o.solves;
+        self.reused += o.reused;
+        self.recalled += o.recalled;
+        self.pivots += o.pivots;
+    }
 }
 
 impl Workspace {
@@ -209,18 +218,15 @@ impl Recent {
     /// for bit, so a hit is the same LP).
     pub(crate) fn find(&self, hash: u64, key: [&[f64]; 3]) -> Option<usize> {
         (0..self.filled).find(|&s| {
-            self.hash[s] == hash && {
-                let stored = &self.keys[s * self.key_len..(s + 1) * self.key_len];
-                let mut at = 0;
-                key.iter().all(|part| {
-                    let same = part
-                        .iter()
-                        .zip(&stored[at..at + part.len()])
-                        .all(|(a, b)| a.to_bits() == b.to_bits());
-                    at += part.len();
-                    same
+            let mut stored = &self.keys[s * self.key_len..(s + 1) * self.key_len];
+            self.hash[s] == hash
+                && key.iter().all(|part| {
+                    let (head, rest) = stored.split_at(part.len());
+                    stored = rest;
+                    part.iter()
+                        .zip(head)
+                        .all(|(a, b)| a.to_bits() == b.to_bits())
                 })
-            }
         })
     }
 
@@ -231,10 +237,11 @@ impl Recent {
         self.next = (s + 1) % self.hash.len();
         self.filled = (self.filled + 1).min(self.hash.len());
         self.hash[s] = hash;
-        let mut at = s * self.key_len;
+        let mut stored = &mut self.keys[s * self.key_len..(s + 1) * self.key_len];
         for part in key {
-            self.keys[at..at + part.len()].copy_from_slice(part);
-            at += part.len();
+            let (head, rest) = stored.split_at_mut(part.len());
+            head.copy_from_slice(part);
+            stored = rest;
         }
         self.x[s * self.n..(s + 1) * self.n].copy_from_slice(x);
         self.y[s * self.m..(s + 1) * self.m].copy_from_slice(y);

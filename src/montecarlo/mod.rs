@@ -14,6 +14,7 @@
 //! convergence, and hands per-trial values to a writer in trial order.
 
 use crate::aggregate::{Accumulator, CellStats};
+use crate::engine::workspace::SolveStats;
 use crate::engine::{run_trial, ExpectedValues, Prepared, TrialError, Workspace};
 use crate::model::CompiledModel;
 use crate::sampling::{ParamSampler, TrialDraws};
@@ -66,14 +67,8 @@ pub struct Outcome {
     pub done: u64,
     /// Stopped early by the stop flag.
     pub interrupted: bool,
-    /// LP solves, reuses and pivots over all trials.
-    pub solves: u64,
-    /// Periods whose LP was reused.
-    pub reused: u64,
-    /// Periods whose LP equalled an earlier period's of their trial.
-    pub recalled: u64,
-    /// Simplex pivots.
-    pub pivots: u64,
+    /// LP solves, reuses, recalls and pivots over all trials.
+    pub lp: SolveStats,
 }
 
 /// Callbacks between waves.
@@ -109,6 +104,8 @@ struct Worker {
     batch: Vec<f64>,
     /// Which parts the current chunk has been added to.
     added: Vec<bool>,
+    /// LP work of the trials this worker ran.
+    lp: SolveStats,
 }
 
 /// The run's statistics, split by cells: part `p` holds cells
@@ -208,15 +205,11 @@ pub fn run(
         if obs.wants_records() {
             obs.records(0, &rec)?;
         }
-        let s = ws.stats;
         return Ok(Outcome {
             acc,
             done: 1,
             interrupted: false,
-            solves: s.solves,
-            reused: s.reused,
-            recalled: s.recalled,
-            pivots: s.pivots,
+            lp: ws.stats,
         });
     }
 
@@ -233,11 +226,11 @@ pub fn run(
                 sampler: ParamSampler::new(m, plan.seed, plan.sampling),
                 batch: vec![0.0; CHUNK as usize * len],
                 added: vec![false; parts.parts.len()],
+                lp: SolveStats::default(),
             })
         })
         .collect();
     let failure: Mutex<Option<McError>> = Mutex::new(None);
-    let (mut solves, mut reused, mut recalled, mut pivots) = (0, 0, 0, 0);
     let keep = obs.wants_records();
     let mut wave_records: Vec<f64> = Vec::new();
     let mut done = 0u64;
@@ -256,7 +249,6 @@ pub fn run(
                 .lock()
                 .unwrap_or_else(|e| e.into_inner());
             let w = &mut *guard;
-            let mut local = (0, 0, 0, 0);
             loop {
                 let c = next.fetch_add(1, Ordering::Relaxed);
                 if c >= n_chunks || stop.load(Ordering::Relaxed) {
@@ -278,10 +270,7 @@ pub fn run(
                         stop.store(true, Ordering::Relaxed);
                         return;
                     }
-                    local.0 += w.ws.stats.solves;
-                    local.1 += w.ws.stats.reused;
-                    local.2 += w.ws.stats.pivots;
-                    local.3 += w.ws.stats.recalled;
+                    w.lp += w.ws.stats;
                 }
                 let chunk = &w.batch[..(hi - lo) as usize * len];
                 let first = ctx.index() * parts.parts.len() / threads;
@@ -293,19 +282,7 @@ pub fn run(
                 }
                 progress(hi - lo);
             }
-            w.ws.stats = Default::default();
-            w.ws.stats.solves = local.0;
-            w.ws.stats.reused = local.1;
-            w.ws.stats.pivots = local.2;
-            w.ws.stats.recalled = local.3;
         });
-        for w in &workers {
-            let w = w.lock().unwrap_or_else(|e| e.into_inner());
-            solves += w.ws.stats.solves;
-            reused += w.ws.stats.reused;
-            pivots += w.ws.stats.pivots;
-            recalled += w.ws.stats.recalled;
-        }
         if let Some(e) = failure.lock().unwrap_or_else(|e| e.into_inner()).take() {
             return Err(e.into());
         }
@@ -325,15 +302,16 @@ pub fn run(
             break;
         }
     }
-    drop(workers);
+    let mut lp = SolveStats::default();
+    for w in workers {
+        // The chunk buffers go here, before the parts are joined.
+        lp += w.into_inner().unwrap_or_else(|e| e.into_inner()).lp;
+    }
     Ok(Outcome {
         acc: parts.join()?,
         done,
         interrupted,
-        solves,
-        reused,
-        recalled,
-        pivots,
+        lp,
     })
 }
 
