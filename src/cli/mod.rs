@@ -146,7 +146,7 @@ pub struct McOpts {
     /// How uncertain inputs are drawn (default: `[montecarlo] sampling`, else random).
     #[arg(long, value_name = "METHOD")]
     pub sampling: Option<SamplingArg>,
-    /// One trial with every uncertain input at its mean and no random events.
+    /// One path with every uncertain input at its mean: disruptions at their steady-state availability, one-off policies over their expected window (if at least 50% likely), recurring ones over their expected cycle; prints which policies were active.
     #[arg(long, conflicts_with_all = ["trials", "sampling", "target_se", "max_trials"])]
     pub deterministic: bool,
     /// With `--trials auto`: stop once the standard error of the mean of

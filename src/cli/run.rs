@@ -416,6 +416,9 @@ fn print_summary(
         out.done as f64 / wall.max(1e-9),
         cfg.plan.threads
     );
+    if cfg.plan.deterministic {
+        println!("{}", deterministic_policies(m));
+    }
     if let Some((n, se)) = converged {
         println!("converged after {n} trials: largest relative standard error {se:.4}");
     } else if cfg.target_se.is_some() {
@@ -443,6 +446,53 @@ fn print_summary(
     }
     println!("\nwrote {}", path.display());
     Ok(())
+}
+
+/// Which policies deterministic mode applied, and when: its rules (one-off
+/// events over their expected window when their probability is at least
+/// one half, recurring ones over their expected cycle) are easy to forget.
+fn deterministic_policies(m: &CompiledModel) -> String {
+    if m.policies.is_empty() {
+        return "policies: none".into();
+    }
+    let flags = crate::engine::dynamics::expected_schedule(m);
+    let mut active = Vec::new();
+    let mut inactive = Vec::new();
+    for (p, pol) in m.policies.iter().enumerate() {
+        let f = &flags[p * m.periods..(p + 1) * m.periods];
+        let mut windows = Vec::new();
+        let mut t = 0;
+        while t < f.len() {
+            if f[t] {
+                let end = f[t..].iter().position(|&on| !on).map_or(f.len(), |n| t + n);
+                windows.push(if end - t == 1 {
+                    m.period_label(t)
+                } else {
+                    format!("{}..{}", m.period_label(t), m.period_label(end - 1))
+                });
+                t = end;
+            } else {
+                t += 1;
+            }
+        }
+        if windows.is_empty() {
+            inactive.push(pol.id.clone());
+        } else {
+            active.push(format!("{} {}", pol.id, windows.join(", ")));
+        }
+    }
+    let mut text = format!(
+        "policies active (deterministic rule): {}",
+        if active.is_empty() {
+            "none".into()
+        } else {
+            active.join("; ")
+        }
+    );
+    if !inactive.is_empty() {
+        text.push_str(&format!("\npolicies not active: {}", inactive.join(", ")));
+    }
+    text
 }
 
 /// The horizon rows worth a glance: every shortfall that can happen, then

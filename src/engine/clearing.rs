@@ -96,9 +96,10 @@ fn stage_policies(m: &CompiledModel, prep: &Prepared, ws: &mut Workspace, t: usi
                         + ad_valorem.map_or(0.0, |s| p[s] * m.commodities[k].reference_price);
                 }
             }
-            Effect::Closure { legs, hubs } => {
+            Effect::Closure { legs, hubs, flows } => {
                 legs.iter().for_each(|&l| cf.leg_closed[l] = true);
                 hubs.iter().for_each(|&h| cf.hub_closed[h] = true);
+                flows.iter().for_each(|&f| cf.banned[f] = true);
             }
             Effect::Capacity {
                 target,
@@ -122,7 +123,7 @@ fn stage_policies(m: &CompiledModel, prep: &Prepared, ws: &mut Workspace, t: usi
                     }
                     CapTarget::Supply(bs) => bs.iter().for_each(|&b| {
                         cf.sup_f[b] *= f;
-                        cf.sup_d[b] += d * m.supply[b].share;
+                        cf.sup_d[b] += d * m.supply[b].delta_share;
                     }),
                 }
             }

@@ -4,10 +4,11 @@
 //! Disruptions run in continuous time (exponential time to failure, sampled
 //! repair days and remaining capacity), so a ten-day outage takes a third of
 //! a monthly period's capacity rather than all or none of it. Policies
-//! switch on whole periods. In expected-value mode there are no draws:
-//! a disruption becomes its steady-state availability, a one-off policy
-//! applies when its probability is at least one half, and a recurring one
-//! does not apply.
+//! cover the periods their window overlaps by at least half a period. In
+//! expected-value mode there are no draws: a disruption becomes its
+//! steady-state availability, a one-off policy applies (over its expected
+//! window) when its probability is at least one half, and a recurring one
+//! follows its expected cycle (see [`expected_schedule`]).
 
 use super::{Draws, Workspace};
 use crate::model::{Activation, CompiledModel, DemandCurve, DisruptionSpec};
@@ -80,8 +81,29 @@ pub fn demand_blocks(d: &DemandCurve, params: &[f64], width: &mut [f64], value: 
     value[n] = pc;
 }
 
-fn periods_of(months: f64, m: &CompiledModel) -> usize {
-    (months / m.months_per_period()).round().max(0.0) as usize
+/// Marks the periods that the event `[from, to)` (months from the horizon
+/// start) overlaps by at least half a period: the one rounding rule for
+/// every policy window, so a window of under half a period covers nothing
+/// and 1 and 4 months on quarterly periods cover 0 and 1 quarters.
+/// Works in floating point throughout, so huge or infinite ends saturate
+/// instead of wrapping.
+pub fn cover(from: f64, to: f64, months_per_period: f64, flags: &mut [bool]) {
+    let half = 0.5 * months_per_period;
+    if !(to - from >= half) {
+        return;
+    }
+    // Only periods whose midpoint lies in (from - half, to + half) can
+    // overlap by half; clamping in f64 keeps the casts in range.
+    let n = flags.len() as f64;
+    let first = (from / months_per_period - 0.5).floor().clamp(0.0, n) as usize;
+    let last = (to / months_per_period + 0.5).ceil().clamp(0.0, n) as usize;
+    for (t, f) in flags.iter_mut().enumerate().take(last).skip(first) {
+        let lo = from.max(t as f64 * months_per_period);
+        let hi = to.min((t + 1) as f64 * months_per_period);
+        if hi - lo >= half {
+            *f = true;
+        }
+    }
 }
 
 fn policy_schedule(
@@ -92,6 +114,7 @@ fn policy_schedule(
     draws: &mut impl Draws,
 ) {
     flags.fill(false);
+    let mpp = m.months_per_period();
     let t_len = flags.len();
     match a {
         Activation::Once {
@@ -110,11 +133,9 @@ fn policy_schedule(
             if !happens {
                 return;
             }
-            let first = start + delay_months.map_or(0, |s| periods_of(params[s], m));
-            let end = duration_months.map_or(t_len, |s| first + periods_of(params[s], m).max(1));
-            for f in flags.iter_mut().take(end.min(t_len)).skip(first.min(t_len)) {
-                *f = true;
-            }
+            let from = start + delay_months.map_or(0.0, |s| params[s].max(0.0));
+            let to = duration_months.map_or(f64::INFINITY, |s| from + params[s].max(0.0));
+            cover(from, to, mpp, flags);
         }
         Activation::Recurring {
             start,
@@ -123,26 +144,80 @@ fn policy_schedule(
             stream,
         } => {
             if draws.expected_mode() {
+                expected_recurrence(*start, *annual_probability, duration_months, mpp, flags);
                 return;
             }
+            // Events start at period starts: the first eligible period is
+            // the first with at least half of it after `start`.
+            let first = (start / mpp - 0.5).ceil().clamp(0.0, t_len as f64) as usize;
             // Chance of a start in one period, from the chance per year.
             let hazard = 1.0 - (1.0 - annual_probability).powf(m.dt());
-            let mut t = *start;
+            let mut t = first;
             while t < t_len {
                 if draws.uniform(*stream) < hazard {
-                    let len = match duration_months {
-                        Some(d) => periods_of(quantile(d, draws.uniform(*stream)), m).max(1),
-                        None => t_len,
+                    let months = match duration_months {
+                        Some(d) => quantile(d, draws.uniform(*stream)).max(0.0),
+                        None => f64::INFINITY,
                     };
-                    let end = (t + len).min(t_len);
+                    // Periods the event overlaps by at least half, counted
+                    // in f64 so a huge duration saturates at the horizon.
+                    let len = (months / mpp + 0.5).floor();
+                    let end = if len >= (t_len - t) as f64 {
+                        t_len
+                    } else {
+                        t + len as usize
+                    };
                     flags[t..end].fill(true);
-                    t = end;
+                    // A zero-length event still uses up its period.
+                    t = end.max(t + 1);
                 } else {
                     t += 1;
                 }
             }
         }
     }
+}
+
+/// Deterministic mode's rule for a recurring policy: its expected cycle.
+/// Events arrive at rate `λ = −ln(1 − a)` per year while it is inactive, so
+/// the first starts one expected wait `1/λ` after `start` and lasts the
+/// expected duration, and the cycle (wait, event) repeats to the horizon.
+fn expected_recurrence(
+    start: f64,
+    annual_probability: f64,
+    duration_months: &Option<crate::scenario::Dist>,
+    mpp: f64,
+    flags: &mut [bool],
+) {
+    let rate = -(1.0 - annual_probability).ln();
+    if rate.is_nan() || rate <= 0.0 {
+        return;
+    }
+    let wait = 12.0 / rate;
+    let length = duration_months
+        .as_ref()
+        .map_or(f64::INFINITY, |d| d.mean().max(0.0));
+    let horizon = flags.len() as f64 * mpp;
+    if wait <= 0.0 || length.is_infinite() {
+        cover(start + wait, f64::INFINITY, mpp, flags);
+        return;
+    }
+    let mut from = start + wait;
+    while from < horizon {
+        cover(from, from + length, mpp, flags);
+        from += wait + length;
+    }
+}
+
+/// Which policies are active in which period under deterministic mode's
+/// rules, policy-major (`[policy * periods + t]`), for reporting.
+pub fn expected_schedule(m: &CompiledModel) -> Vec<bool> {
+    let mut flags = vec![false; m.policies.len() * m.periods];
+    for (p, pol) in m.policies.iter().enumerate() {
+        let f = &mut flags[p * m.periods..(p + 1) * m.periods];
+        policy_schedule(m, &pol.activation, &m.params, f, &mut super::ExpectedValues);
+    }
+    flags
 }
 
 fn disruption_schedule(
@@ -230,6 +305,74 @@ mod tests {
             v.windows(2).all(|p| p[0] < p[1]),
             "values rise towards the choke price: {v:?}"
         );
+    }
+
+    fn covered(from: f64, to: f64, months_per_period: f64, periods: usize) -> Vec<usize> {
+        let mut flags = vec![false; periods];
+        cover(from, to, months_per_period, &mut flags);
+        (0..periods).filter(|&t| flags[t]).collect()
+    }
+
+    #[test]
+    fn a_window_covers_the_periods_it_overlaps_by_half() {
+        // Monthly: whole months; zero months cover nothing.
+        assert_eq!(covered(2.0, 5.0, 1.0, 12), [2, 3, 4]);
+        assert_eq!(covered(2.0, 2.0, 1.0, 12), Vec::<usize>::new());
+        assert_eq!(covered(2.4, 3.6, 1.0, 12), [2, 3]);
+        // Quarterly: 1 month covers nothing, 2 and 4 months one quarter,
+        // 5 months two.
+        assert_eq!(covered(0.0, 1.0, 3.0, 8), Vec::<usize>::new());
+        assert_eq!(covered(0.0, 2.0, 3.0, 8), [0]);
+        assert_eq!(covered(0.0, 4.0, 3.0, 8), [0]);
+        assert_eq!(covered(0.0, 5.0, 3.0, 8), [0, 1]);
+        // Starting mid-quarter: Feb–Jun covers Q1 (2 months) and Q2.
+        assert_eq!(covered(1.0, 6.0, 3.0, 8), [0, 1]);
+        // Before the horizon, to the end, and far beyond it: no wrap-around.
+        assert_eq!(covered(-7.0, 2.0, 1.0, 4), [0, 1]);
+        assert_eq!(covered(1.0, f64::INFINITY, 1.0, 4), [1, 2, 3]);
+        assert_eq!(covered(1e300, f64::INFINITY, 1.0, 4), Vec::<usize>::new());
+        assert_eq!(covered(0.0, 1e300, 1.0, 4), [0, 1, 2, 3]);
+        assert_eq!(covered(f64::NAN, 3.0, 1.0, 4), Vec::<usize>::new());
+    }
+
+    /// Draws that always give `u`.
+    struct Fixed(f64);
+    impl Draws for Fixed {
+        fn uniform(&mut self, _stream: usize) -> f64 {
+            self.0
+        }
+    }
+
+    fn recurring(months: f64, duration: f64, periods: usize, u: f64) -> Vec<usize> {
+        let text = format!(
+            "{}\n[[policies]]\nid = \"p\"\ntype = \"closure\"\nlegs = [\"pipe\"]\nannual_probability = 0.5\nduration_months = {duration:e}\n",
+            crate::scenario::fixture::WORLD
+                .replace("periods = 12", &format!("periods = {periods}"))
+                .replace("period = \"month\"", if months == 3.0 { "period = \"quarter\"" } else { "period = \"month\"" })
+        );
+        let m = crate::model::compile(&crate::scenario::load_str(&text).unwrap()).unwrap();
+        let mut flags = vec![false; periods];
+        policy_schedule(
+            &m,
+            &m.policies[0].activation,
+            &m.params,
+            &mut flags,
+            &mut Fixed(u),
+        );
+        (0..periods).filter(|&t| flags[t]).collect()
+    }
+
+    #[test]
+    fn recurring_events_round_by_the_same_rule_and_saturate() {
+        // u = 0 starts an event in every period it can.
+        assert_eq!(recurring(1.0, 2.0, 4, 0.0), [0, 1, 2, 3]);
+        // On quarters a 1-month event covers nothing; 4 months one quarter.
+        assert_eq!(recurring(3.0, 1.0, 4, 0.0), Vec::<usize>::new());
+        assert_eq!(recurring(3.0, 4.0, 4, 0.0), [0, 1, 2, 3]);
+        // A huge duration lasts to the horizon without overflowing.
+        assert_eq!(recurring(1.0, 1e300, 4, 0.0), [0, 1, 2, 3]);
+        // No start: u above every hazard.
+        assert_eq!(recurring(1.0, 2.0, 4, 0.999), Vec::<usize>::new());
     }
 
     #[test]

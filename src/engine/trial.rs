@@ -4,7 +4,7 @@ use super::clearing::{self, ClearingFailure};
 use super::dynamics;
 use super::simplex::BasisState;
 use super::{Draws, ExpectedValues, Workspace};
-use crate::model::{CompiledModel, Effect, Horizon};
+use crate::model::{Activation, CompiledModel, Effect, Horizon, PolicyInfo};
 
 /// A period that could not be cleared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -53,8 +53,8 @@ pub struct FlowSlots {
 pub const NO_SLOT: u32 = u32::MAX;
 
 impl Prepared {
-    /// Clears the first period of the policy-free, disruption-free world at
-    /// expected parameter values.
+    /// Clears the first period of the disruption-free world at expected
+    /// parameter values with only the [`standing`] policies in force.
     pub fn new(m: &CompiledModel) -> Result<Self, TrialError> {
         let mut is_value_col = vec![false; m.lp.ncols];
         for d in &m.demand {
@@ -108,7 +108,13 @@ impl Prepared {
         let mut ws = Workspace::new(m);
         ws.params.copy_from_slice(&m.params);
         dynamics::schedule(m, &mut ws, &mut ExpectedValues);
-        ws.active.fill(false);
+        // The baseline of fractional quotas: the first period with only
+        // the standing price policies in force (see `standing`).
+        for (i, p) in m.policies.iter().enumerate() {
+            if !standing(m, p) {
+                ws.active[i * m.periods] = false;
+            }
+        }
         ws.avail.fill(1.0);
         for (i, s) in m.stockpiles.iter().enumerate() {
             ws.stock[i] = m.params[s.initial];
@@ -128,6 +134,27 @@ impl Prepared {
         ws.lp.save_basis(&mut prep.basis);
         Ok(prep)
     }
+}
+
+/// A standing policy is part of the calibrated baseline that a fractional
+/// quota is measured against: a price policy (tariff or licence friction)
+/// that is certain (no probability below one, no delay) and in force in the
+/// first period. Quantity policies (bans, quotas, closures, capacity
+/// changes, shocks) are what scenarios vary, so the base leaves them out.
+pub fn standing(m: &CompiledModel, p: &PolicyInfo) -> bool {
+    let fixed = |s: usize| !m.uncertain.iter().any(|u| u.param == s);
+    let certain = match &p.activation {
+        Activation::Once {
+            probability,
+            delay_months,
+            ..
+        } => {
+            probability.is_none_or(|s| fixed(s) && m.params[s] >= 1.0)
+                && delay_months.is_none_or(|s| fixed(s) && m.params[s] <= 0.0)
+        }
+        Activation::Recurring { .. } => false,
+    };
+    certain && matches!(p.effect, Effect::Friction { .. })
 }
 
 /// Runs one trial: `ws.params` must hold the trial's parameter values.

@@ -140,7 +140,6 @@ impl<'a> Builder<'a> {
             .map_or(sc::PeriodLength::Month, |p| p.value);
         let periods = meta.periods.as_ref().map_or(60, |p| p.value).max(1) as usize;
         let start = parse_month(meta.start.as_ref().map_or("2026-01", |s| s.value.as_str()))?;
-        let months_per_period = 12.0 / period.per_year();
 
         self.regions = f.regions.iter().map(|r| r.id.value.clone()).collect();
         for (i, r) in self.regions.iter().enumerate() {
@@ -203,24 +202,39 @@ impl<'a> Builder<'a> {
             let (r, k) = (self.region(&s.region)?, self.commodity(&s.commodity)?);
             let name = format!("supply.{}.{}", s.region.value, s.commodity.value);
             let row = self.balance(r, k);
-            let mut add = |b: &mut Self, cap: ParamId, share: f64, cost: CostRef| {
-                let col = b.new_col();
-                b.triplets.push((row, col, 1.0));
-                supply_of.entry((r, k)).or_default().push(supply.len());
-                supply.push(SupplyCol {
-                    region: r,
-                    commodity: k,
-                    col,
-                    cap,
-                    share,
-                    cost,
-                });
-            };
+            let mut add =
+                |b: &mut Self, cap: ParamId, share: f64, delta_share: f64, cost: CostRef| {
+                    let col = b.new_col();
+                    b.triplets.push((row, col, 1.0));
+                    supply_of.entry((r, k)).or_default().push(supply.len());
+                    supply.push(SupplyCol {
+                        region: r,
+                        commodity: k,
+                        col,
+                        cap,
+                        share,
+                        delta_share,
+                        cost,
+                    });
+                };
             if let Some(steps) = &s.steps {
+                // A capacity change's `delta` is added once to the entry,
+                // spread over its steps in proportion to their expected
+                // capacities (evenly when they are all zero).
+                let expected: Vec<f64> = steps
+                    .iter()
+                    .map(|st| st.capacity.value.expected().max(0.0))
+                    .collect();
+                let total: f64 = expected.iter().sum();
                 for (i, st) in steps.iter().enumerate() {
                     let cap = self.param(format!("{name}.steps.{i}.capacity"), &st.capacity.value);
                     let cost = self.param(format!("{name}.steps.{i}.cost"), &st.cost.value);
-                    add(&mut self, cap, 1.0, CostRef::Param(cost));
+                    let delta_share = if total > 0.0 {
+                        expected[i] / total
+                    } else {
+                        1.0 / steps.len() as f64
+                    };
+                    add(&mut self, cap, 1.0, delta_share, CostRef::Param(cost));
                 }
             } else {
                 let capp = s
@@ -234,7 +248,13 @@ impl<'a> Builder<'a> {
                     // Block b costs the linear marginal cost at its midpoint, so the
                     // stepped curve has the same total cost as the linear one.
                     let c = lo + (hi - lo) * (b as f64 + 0.5) / n as f64;
-                    add(&mut self, cap, 1.0 / n as f64, CostRef::Value(c));
+                    add(
+                        &mut self,
+                        cap,
+                        1.0 / n as f64,
+                        1.0 / n as f64,
+                        CostRef::Value(c),
+                    );
                 }
             }
         }
@@ -452,7 +472,6 @@ impl<'a> Builder<'a> {
                 &demand,
                 &processing,
                 start,
-                months_per_period,
             )?;
             policies.push(info);
         }
@@ -543,17 +562,15 @@ impl<'a> Builder<'a> {
         demand: &[DemandCurve],
         processing: &[ProcessCol],
         start: (i32, u32),
-        months_per_period: f64,
     ) -> Result<PolicyInfo, CompileError> {
         let id = p.id.value.clone();
         let name = |field: &str| format!("policies.{id}.{field}");
         let first = match &p.start {
             Some(s) => {
                 let (y, m) = parse_month(&s.value)?;
-                let months = (y - start.0) as f64 * 12.0 + (m as f64 - start.1 as f64);
-                (months / months_per_period).floor().max(0.0) as usize
+                (y - start.0) as f64 * 12.0 + (m as f64 - start.1 as f64)
             }
-            None => 0,
+            None => 0.0,
         };
         let activation = match &p.annual_probability {
             Some(a) => Activation::Recurring {
@@ -674,7 +691,20 @@ impl<'a> Builder<'a> {
                 l.dedup();
                 h.sort_unstable();
                 h.dedup();
-                Effect::Closure { legs: l, hubs: h }
+                let through = flows
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, fl)| {
+                        let r = &routes[fl.route];
+                        r.legs.iter().any(|x| l.contains(x)) || r.hubs.iter().any(|x| h.contains(x))
+                    })
+                    .map(|(i, _)| i)
+                    .collect();
+                Effect::Closure {
+                    legs: l,
+                    hubs: h,
+                    flows: through,
+                }
             }
             sc::PolicyKind::CapacityChange | sc::PolicyKind::SupplyShock => {
                 let target = if let Some(ls) = &p.legs {

@@ -127,6 +127,10 @@ pub struct SupplyCol {
     pub cap: ParamId,
     /// Fraction of `cap` in this block.
     pub share: f64,
+    /// Fraction of a capacity change's `delta` this block gets: each supply
+    /// entry gets the whole delta once, spread over its blocks (evenly over
+    /// a linear curve's blocks; by expected capacity over explicit steps).
+    pub delta_share: f64,
     /// Marginal cost: a fixed value or a parameter.
     pub cost: CostRef,
 }
@@ -213,10 +217,11 @@ pub struct StockInfo {
 /// When a policy applies in a trial.
 #[derive(Debug, Clone)]
 pub enum Activation {
-    /// One event: with `probability`, from `start + delay` for `duration` periods.
+    /// One event: with `probability`, from `start + delay` for `duration`
+    /// months; it covers the periods it overlaps by at least half of one.
     Once {
-        /// First period it may apply.
-        start: usize,
+        /// Months from the horizon start to its `start` (negative: before).
+        start: f64,
         /// Delay in months (slot).
         delay_months: Option<ParamId>,
         /// Duration in months (slot); `None` = to the end.
@@ -228,8 +233,8 @@ pub enum Activation {
     },
     /// Recurring: starts with a per-period hazard, lasts a sampled duration.
     Recurring {
-        /// First period it may start.
-        start: usize,
+        /// Months from the horizon start to its `start` (negative: before).
+        start: f64,
         /// Chance per year of a start while inactive.
         annual_probability: f64,
         /// Duration in months, drawn at each start.
@@ -276,6 +281,9 @@ pub enum Effect {
         legs: Vec<usize>,
         /// Hub indices.
         hubs: Vec<usize>,
+        /// Flows whose route uses a closed leg or passes a closed hub: they
+        /// carry nothing, whether or not the leg or hub has a capacity row.
+        flows: Vec<usize>,
     },
     /// Capacity multiplied by `factor` and/or increased by `delta`.
     Capacity {

@@ -64,6 +64,7 @@ const CHECKS: &[Check] = &[
     check_commodities,
     check_legs,
     check_disruptions,
+    check_hub_capacity_targets,
     check_supply,
     check_demand,
     check_processing,
@@ -1424,6 +1425,49 @@ fn check_disruptions(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// A disruption or a capacity change scales a hub's capacity, so it needs
+/// one: on a hub without a capacity it would change nothing. (A closure
+/// needs none: it stops every flow through the hub.)
+fn check_hub_capacity_targets(cx: &Ctx, out: &mut Vec<Diagnostic>) {
+    let unlimited = |id: &str| {
+        cx.f.hubs
+            .iter()
+            .any(|h| h.id.value == id && h.capacity.is_none())
+    };
+    const HELP: &str = "give the hub a `capacity` (tonnes per year), or put the disruption or change on the legs that serve it; a `closure` policy stops the flows through any hub";
+    for h in &cx.f.hubs {
+        if let (Some(d), None) = (&h.disruption, &h.capacity) {
+            out.push(
+                Diagnostic::new(
+                    d.loc(),
+                    format!(
+                        "hubs.{}.disruption: a disruption scales the hub's capacity, but hub `{}` has none",
+                        h.id.value, h.id.value
+                    ),
+                )
+                .help(HELP),
+            );
+        }
+    }
+    for p in &cx.f.policies {
+        if p.kind.value != PolicyKind::CapacityChange {
+            continue;
+        }
+        for h in p.hubs.iter().flatten().filter(|h| unlimited(&h.value)) {
+            out.push(
+                Diagnostic::new(
+                    h.loc(),
+                    format!(
+                        "policies.{}.hubs: a capacity change scales the hub's capacity, but hub `{}` has none",
+                        p.id.value, h.value
+                    ),
+                )
+                .help(HELP),
+            );
+        }
+    }
+}
+
 /// Supply is either `capacity` with a rising `cost` pair, or `steps`.
 fn check_supply(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     const EITHER: &str = "give either `capacity` with `cost` (a linear cost curve), or `steps`";
@@ -2576,6 +2620,30 @@ mod tests {
         fails_with(
             &text,
             "legs.pipe.disruption.failure_rate: must be at least 0, found -1",
+        );
+    }
+
+    #[test]
+    fn check_hub_capacity_targets() {
+        let hub = "[[hubs]]\nid = \"H\"\nregion = \"CN\"\n";
+        fails_with(
+            &with(&format!(
+                "{hub}disruption = {{ failure_rate = 1, repair_days = 10 }}\n"
+            )),
+            "hubs.H.disruption: a disruption scales the hub's capacity, but hub `H` has none",
+        );
+        fails_with(
+            &with(&format!(
+                "{hub}\n{POLICY}type = \"capacity_change\"\nhubs = [\"H\"]\nfactor = 0.5\n"
+            )),
+            "policies.p.hubs: a capacity change scales the hub's capacity, but hub `H` has none",
+        );
+        // With a capacity both are fine, and a closure needs none.
+        assert_eq!(
+            problems(&with(&format!(
+                "{hub}capacity = 5.0\ndisruption = {{ failure_rate = 1, repair_days = 10 }}\n\n{POLICY}type = \"closure\"\nhubs = [\"H\"]\n"
+            ))),
+            []
         );
     }
 
