@@ -216,3 +216,26 @@ fn every_shipped_scenario_moves_its_deterministic_path_against_its_parent() {
     }
     assert!(checked >= 8, "only {checked} scenarios extend a parent");
 }
+
+#[test]
+fn a_deterministic_run_says_which_policies_were_active() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = super::common::corridor()
+        .args([
+            "run",
+            "scenarios/china-ree-export-ban.toml",
+            "--deterministic",
+            "--out",
+        ])
+        .arg(tmp.path().join("det"))
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(
+        stdout.contains("cn_ree_ban_us 2027-12..2028-11, 2030-12"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("policies active (deterministic rule): cn_ree_licensing 2026-01..2030-12")
+    );
+}
