@@ -249,3 +249,57 @@ fn merging_a_result_of_another_format_is_invalid_input() {
         );
     assert!(!out.exists(), "nothing is written");
 }
+
+#[test]
+fn merge_refuses_a_damaged_or_truncated_state_file_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    corridor()
+        .args(["run", BASE, "--trials", "6", "--quiet", "--out"])
+        .arg(&run)
+        .assert()
+        .success();
+    let state = run.join("state.bin");
+    let good = std::fs::read(&state).unwrap();
+    // Bit flips past the header (20 bytes) spread over the layout, the sums
+    // and the bins, and the last byte; then truncations.
+    let mut damaged: Vec<(String, Vec<u8>, &str)> = (0..12)
+        .map(|k| 20 + k * (good.len() - 21) / 11)
+        .map(|i| {
+            let mut b = good.clone();
+            b[i] ^= 1 << (i % 8);
+            (
+                format!("bit {} of byte {i} flipped", i % 8),
+                b,
+                "checksum does not match",
+            )
+        })
+        .collect();
+    for len in [good.len() - 1, good.len() / 2, 21] {
+        damaged.push((
+            format!("truncated to {len} bytes"),
+            good[..len].to_vec(),
+            "truncated",
+        ));
+    }
+    let out = dir.path().join("merged");
+    for (what, bytes, message) in damaged {
+        std::fs::write(&state, &bytes).unwrap();
+        let o = corridor()
+            .arg("merge")
+            .arg(&run)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{what}: {err}");
+        assert!(
+            err.contains(&state.display().to_string())
+                && err.contains(message)
+                && !err.contains("panicked"),
+            "{what}: {err}"
+        );
+        assert!(!out.exists(), "{what}: nothing is written");
+    }
+}

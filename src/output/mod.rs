@@ -19,7 +19,7 @@
 //! | `path.csv` | single-trial (deterministic) runs: the value of every series in every period |
 //! | `trials.parquet` | optional: every trial's horizon value of every series |
 //! | `manifest.toml` | what produced the folder: scenario hash, seed, trials, shard, version, timing |
-//! | `state.bin` | the exact aggregation state and layout, so shards can be merged |
+//! | `state.bin` | the exact aggregation state and layout, so shards can be merged, with a SHA-256 checksum |
 //!
 //! `summary.csv`, `path.csv`, `trials.parquet` and `state.bin` are pure
 //! functions of (scenario, seed, trials): byte-identical whatever the thread
