@@ -303,3 +303,57 @@ fn merge_refuses_a_damaged_or_truncated_state_file_naming_it() {
         assert!(!out.exists(), "{what}: nothing is written");
     }
 }
+
+/// The `scenario_hash` a deterministic run of `scenario` records.
+fn recorded_hash(scenario: &std::path::Path, out: &std::path::Path) -> String {
+    corridor()
+        .arg("run")
+        .arg(scenario)
+        .args(["--deterministic", "--quiet", "--out"])
+        .arg(out)
+        .assert()
+        .success();
+    let manifest = std::fs::read_to_string(out.join("manifest.toml")).unwrap();
+    let table: toml::Table = toml::from_str(&manifest).unwrap();
+    table["scenario_hash"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn the_scenario_hash_follows_content_not_file_names() {
+    let root = crate::common::root();
+    let dir = tempfile::tempdir().unwrap();
+    let d = |name: &str| dir.path().join(name);
+    let base = std::fs::read_to_string(root.join("scenarios/baseline.toml")).unwrap();
+    let child = std::fs::read_to_string(root.join("scenarios/china-ree-export-ban.toml")).unwrap();
+    assert!(child.contains("extends = \"baseline.toml\""));
+    let original = recorded_hash(
+        &root.join("scenarios/china-ree-export-ban.toml"),
+        &d("original"),
+    );
+
+    // The same scenario, both files under other names, with a comment more.
+    std::fs::write(d("world.toml"), format!("{base}\n# a comment\n")).unwrap();
+    std::fs::write(
+        d("my-ban.toml"),
+        child.replace("extends = \"baseline.toml\"", "extends = \"world.toml\""),
+    )
+    .unwrap();
+    assert_eq!(
+        recorded_hash(&d("my-ban.toml"), &d("copy")),
+        original,
+        "a renamed copy must hash the same"
+    );
+
+    // One number of the parent changed: another hash.
+    let at = base
+        .match_indices("capacity = ")
+        .map(|(i, m)| i + m.len())
+        .find(|&i| base[i..].starts_with(|c: char| c.is_ascii_digit()))
+        .expect("a capacity given as a number");
+    std::fs::write(d("world.toml"), format!("{}1{}", &base[..at], &base[at..])).unwrap();
+    assert_ne!(
+        recorded_hash(&d("my-ban.toml"), &d("changed")),
+        original,
+        "a changed number must change the hash"
+    );
+}
