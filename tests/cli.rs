@@ -249,3 +249,111 @@ fn merging_a_result_of_another_format_is_invalid_input() {
         );
     assert!(!out.exists(), "nothing is written");
 }
+
+#[test]
+fn merge_refuses_a_damaged_or_truncated_state_file_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    corridor()
+        .args(["run", BASE, "--trials", "6", "--quiet", "--out"])
+        .arg(&run)
+        .assert()
+        .success();
+    let state = run.join("state.bin");
+    let good = std::fs::read(&state).unwrap();
+    // Bit flips past the header (20 bytes) spread over the layout, the sums
+    // and the bins, and the last byte; then truncations.
+    let mut damaged: Vec<(String, Vec<u8>, &str)> = (0..12)
+        .map(|k| 20 + k * (good.len() - 21) / 11)
+        .map(|i| {
+            let mut b = good.clone();
+            b[i] ^= 1 << (i % 8);
+            (
+                format!("bit {} of byte {i} flipped", i % 8),
+                b,
+                "checksum does not match",
+            )
+        })
+        .collect();
+    for len in [good.len() - 1, good.len() / 2, 21] {
+        damaged.push((
+            format!("truncated to {len} bytes"),
+            good[..len].to_vec(),
+            "truncated",
+        ));
+    }
+    let out = dir.path().join("merged");
+    for (what, bytes, message) in damaged {
+        std::fs::write(&state, &bytes).unwrap();
+        let o = corridor()
+            .arg("merge")
+            .arg(&run)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{what}: {err}");
+        assert!(
+            err.contains(&state.display().to_string())
+                && err.contains(message)
+                && !err.contains("panicked"),
+            "{what}: {err}"
+        );
+        assert!(!out.exists(), "{what}: nothing is written");
+    }
+}
+
+/// The `scenario_hash` a deterministic run of `scenario` records.
+fn recorded_hash(scenario: &std::path::Path, out: &std::path::Path) -> String {
+    corridor()
+        .arg("run")
+        .arg(scenario)
+        .args(["--deterministic", "--quiet", "--out"])
+        .arg(out)
+        .assert()
+        .success();
+    let manifest = std::fs::read_to_string(out.join("manifest.toml")).unwrap();
+    let table: toml::Table = toml::from_str(&manifest).unwrap();
+    table["scenario_hash"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn the_scenario_hash_follows_content_not_file_names() {
+    let root = crate::common::root();
+    let dir = tempfile::tempdir().unwrap();
+    let d = |name: &str| dir.path().join(name);
+    let base = std::fs::read_to_string(root.join("scenarios/baseline.toml")).unwrap();
+    let child = std::fs::read_to_string(root.join("scenarios/china-ree-export-ban.toml")).unwrap();
+    assert!(child.contains("extends = \"baseline.toml\""));
+    let original = recorded_hash(
+        &root.join("scenarios/china-ree-export-ban.toml"),
+        &d("original"),
+    );
+
+    // The same scenario, both files under other names, with a comment more.
+    std::fs::write(d("world.toml"), format!("{base}\n# a comment\n")).unwrap();
+    std::fs::write(
+        d("my-ban.toml"),
+        child.replace("extends = \"baseline.toml\"", "extends = \"world.toml\""),
+    )
+    .unwrap();
+    assert_eq!(
+        recorded_hash(&d("my-ban.toml"), &d("copy")),
+        original,
+        "a renamed copy must hash the same"
+    );
+
+    // One number of the parent changed: another hash.
+    let at = base
+        .match_indices("capacity = ")
+        .map(|(i, m)| i + m.len())
+        .find(|&i| base[i..].starts_with(|c: char| c.is_ascii_digit()))
+        .expect("a capacity given as a number");
+    std::fs::write(d("world.toml"), format!("{}1{}", &base[..at], &base[at..])).unwrap();
+    assert_ne!(
+        recorded_hash(&d("my-ban.toml"), &d("changed")),
+        original,
+        "a changed number must change the hash"
+    );
+}

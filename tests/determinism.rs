@@ -110,6 +110,53 @@ fn shards_merge_into_exactly_the_single_run() {
     assert!(whole.to_bytes() == merged.to_bytes());
 }
 
+/// The same, end to end through the command line for every shipped
+/// scenario: `corridor run --shard i/3` three times, then `corridor merge`,
+/// gives the bytes of one `corridor run` of all the trials.
+#[test]
+fn merged_shard_folders_equal_the_single_run_folder_for_every_scenario() {
+    use crate::common::{corridor, shipped_scenarios};
+    let tmp = tempfile::tempdir().unwrap();
+    let flags = ["--trials", "12", "--seed", "5", "--keep-trials", "--quiet"];
+    for scenario in shipped_scenarios() {
+        let dir = tmp.path().join(scenario.file_stem().unwrap());
+        let run = |out: &Path, extra: &[&str]| {
+            corridor()
+                .arg("run")
+                .arg(&scenario)
+                .args(flags)
+                .args(extra)
+                .arg("--out")
+                .arg(out)
+                .assert()
+                .success();
+        };
+        run(&dir.join("whole"), &[]);
+        let shards: Vec<_> = (0..3)
+            .map(|i| {
+                let out = dir.join(format!("shard{i}"));
+                run(&out, &["--shard", &format!("{i}/3")]);
+                out
+            })
+            .collect();
+        corridor()
+            .arg("merge")
+            .args(&shards)
+            .arg("--out")
+            .arg(dir.join("merged"))
+            .assert()
+            .success();
+        for file in ["summary.csv", "state.bin", "trials.parquet"] {
+            let read = |d: &str| std::fs::read(dir.join(d).join(file)).unwrap();
+            assert!(
+                read("whole") == read("merged"),
+                "{}: merged {file} differs from the single run",
+                scenario.display()
+            );
+        }
+    }
+}
+
 const SIMPLE: &str = "[scenario]\nname = \"simple\"\nstart = \"2026-01\"\nperiods = 12\nperiod = \"month\"\n\
 [montecarlo]\nsampling = \"random\"\n\
 [[commodities]]\nid = \"x\"\nunit = \"t\"\nreference_price = 50\n\

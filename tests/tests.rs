@@ -4,6 +4,8 @@
 mod cases;
 mod cli;
 mod common;
+mod compare;
+mod consistency;
 mod determinism;
 mod docs;
 mod golden;

@@ -1,10 +1,17 @@
 //! Differences between two result folders, B − A, at the horizon.
 //!
-//! When both runs kept per-trial data (`trials.parquet`) for the same trial
-//! indices, the differences are *paired*: trial `i` of B minus trial `i` of
-//! A, whose spread is small when the runs share a seed (common random
-//! numbers). Otherwise they are *unpaired*: the difference of the two means,
-//! with the two standard errors combined as if the runs were independent.
+//! The runs must describe the same thing: the same periods (so the same
+//! horizon) and the same series with the same units; otherwise the
+//! comparison is refused, saying what differs (or, on request, restricted
+//! to the series both record, saying which were left out).
+//!
+//! When both runs kept per-trial data (`trials.parquet`) and share at least
+//! two trial indices, the differences are *paired*: trial `i` of B minus
+//! trial `i` of A over the trial indices both hold (all of them when the
+//! runs have the same trials; the overlap, reported, when not), whose
+//! spread is small when the runs share a seed (common random numbers).
+//! Otherwise they are *unpaired*: the difference of the two means, with the
+//! two standard errors combined as if the runs were independent.
 //!
 //! This module reads result folders but writes nothing; `output::compare`
 //! formats the table.
@@ -17,12 +24,13 @@ use anyhow::{bail, Context};
 // Named imports: the polars prelude's `PolarsContext` would clash with
 // anyhow's `Context` methods.
 use polars::prelude::{
-    col, len, lit, CsvReadOptions, DataFrame, DataType, Field, IntoLazy, JoinArgs, JoinType,
-    LazyFrame, MaintainOrderJoin, PlRefPath, ScanArgsParquet, Schema, SerReader, Series,
-    UniqueKeepStrategy, NULL,
+    col, len, lit, BooleanChunked, CsvReadOptions, DataFrame, DataType, Field, IntoLazy, JoinArgs,
+    JoinType, LazyFrame, MaintainOrderJoin, NewChunkedArray, PlRefPath, ScanArgsParquet, Schema,
+    SerReader, UniqueKeepStrategy, NULL,
 };
 
 use super::HORIZON;
+use crate::error::InvalidInput;
 
 /// File names inside a result folder that a comparison reads.
 const SUMMARY: &str = "summary.csv";
@@ -54,22 +62,78 @@ pub const Z95: f64 = 1.96;
 /// The result of [`compare_runs`].
 #[derive(Debug, Clone)]
 pub struct Comparison {
-    /// One row per (metric, commodity, key) present in both runs, at the
-    /// horizon, with columns [`COMPARE_COLUMNS`]: `diff = mean_b − mean_a`,
-    /// `se` its standard error, `[ci_low, ci_high] = diff ± 1.96 se`;
-    /// `sd_diff` is the standard deviation of the paired differences (null
-    /// when unpaired). Rows follow run A's series order.
+    /// One row per (metric, commodity, key) compared, at the horizon, with
+    /// columns [`COMPARE_COLUMNS`]: `diff = mean_b − mean_a`, `se` its
+    /// standard error, `[ci_low, ci_high] = diff ± 1.96 se`; `sd_diff` is
+    /// the standard deviation of the paired differences (null when
+    /// unpaired). When paired, `n_a = n_b` is the number of pairs and the
+    /// means are over the paired trials. Rows follow run A's series order.
     pub frame: DataFrame,
     /// Whether the differences are paired trial by trial.
     pub paired: bool,
-    /// Things the reader should know (different seeds, why not paired).
+    /// How many trial pairs the paired differences use (0 when unpaired).
+    pub pairs: u64,
+    /// Things the reader should know (different seeds, why not paired, on
+    /// which trials the runs were paired, series left out).
     pub notes: Vec<String>,
 }
 
+/// How to compare.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CompareOptions {
+    /// Compare the series both runs record, leaving out (and naming) those
+    /// only one records, rather than refusing runs whose series differ.
+    pub shared_series: bool,
+}
+
 /// Compares run B with run A (both result folders written by `corridor run`
-/// or `corridor merge`).
-pub fn compare_runs(a: &Path, b: &Path) -> anyhow::Result<Comparison> {
+/// or `corridor merge`). Runs that cannot be compared (not result folders,
+/// other periods or series) are [`InvalidInput`], exit status 2.
+pub fn compare_runs(a: &Path, b: &Path, opts: CompareOptions) -> anyhow::Result<Comparison> {
     let mut notes = Vec::new();
+    let plan = plan(a, b, opts, &mut notes).map_err(InvalidInput::Results)?;
+    let frame = match &plan.pairing {
+        Pairing::Paired { .. } => paired_frame(&a.join(TRIALS), &b.join(TRIALS), &plan.units)?,
+        Pairing::Unpaired => unpaired_frame(a, b, &plan.units)?,
+    };
+    if frame.height() != plan.units.height() {
+        return Err(InvalidInput::Results(anyhow::anyhow!(
+            "{} of the {} series compared are missing from {} of {} or {}; is it a corridor result?",
+            plan.units.height() - frame.height().min(plan.units.height()),
+            plan.units.height(),
+            if plan.pairing == Pairing::Unpaired { SUMMARY } else { TRIALS },
+            a.display(),
+            b.display()
+        ))
+        .into());
+    }
+    let pairs = match plan.pairing {
+        Pairing::Paired { pairs } => pairs,
+        Pairing::Unpaired => 0,
+    };
+    Ok(Comparison {
+        frame,
+        paired: pairs > 0,
+        pairs,
+        notes,
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pairing {
+    Paired { pairs: u64 },
+    Unpaired,
+}
+
+/// What to compare, decided from the folders before any statistic.
+struct Plan {
+    /// (metric, commodity, key, unit) of the series compared, in A's order.
+    units: DataFrame,
+    pairing: Pairing,
+}
+
+/// Checks that the folders can be compared and decides how.
+fn plan(a: &Path, b: &Path, opts: CompareOptions, notes: &mut Vec<String>) -> anyhow::Result<Plan> {
     for dir in [a, b] {
         if !dir.join(SUMMARY).is_file() {
             bail!(
@@ -78,72 +142,289 @@ pub fn compare_runs(a: &Path, b: &Path) -> anyhow::Result<Comparison> {
             );
         }
     }
-    let (seed_a, seed_b) = (read_seed(a)?, read_seed(b)?);
-    match (&seed_a, &seed_b) {
+    let (ma, mb) = (read_manifest(a)?, read_manifest(b)?);
+    match (ma.as_ref().and_then(|m| m.seed.as_ref()), mb.as_ref().and_then(|m| m.seed.as_ref())) {
         (Some(sa), Some(sb)) if sa != sb => notes.push(format!(
             "the runs have different seeds ({sa} and {sb}): they share no random draws, so the differences carry the full noise of both runs"
         )),
         (None, _) | (_, None) => notes.push("a run has no readable manifest.toml seed; cannot check that the seeds match".into()),
         _ => {}
     }
-    let units =
-        horizon_summary(&a.join(SUMMARY))?.select(["metric", "commodity", "key", "unit"])?;
 
+    let (sa, sb) = (
+        read_summary(&a.join(SUMMARY))?,
+        read_summary(&b.join(SUMMARY))?,
+    );
+    let (la, lb) = (summary_layout(&sa)?, summary_layout(&sb)?);
+    check_periods(&la, &lb, a, b)?;
+    let kept = shared_series(&la, &lb, a, b, opts, notes)?;
+    let horizon = horizon_rows(sa)?;
+    if horizon.height() != la.series.len() {
+        bail!(
+            "{} has {} horizon rows for {} series; is it a corridor summary?",
+            a.join(SUMMARY).display(),
+            horizon.height(),
+            la.series.len()
+        );
+    }
+    let units = horizon
+        .select(["metric", "commodity", "key", "unit"])?
+        .filter(&BooleanChunked::from_slice("kept".into(), &kept))?;
+
+    let deterministic = |m: &Option<ManifestFields>| m.as_ref().and_then(|m| m.deterministic);
     let (pa, pb) = (a.join(TRIALS), b.join(TRIALS));
-    let paired = if pa.is_file() && pb.is_file() {
-        if same_trials(&pa, &pb)? {
-            true
-        } else {
-            notes.push(
-                "the runs kept per-trial data for different trials; differences are unpaired"
-                    .into(),
-            );
-            false
-        }
-    } else {
+    let pairing = if !(pa.is_file() && pb.is_file()) {
         notes.push(format!(
             "differences are unpaired (difference of means): pairing needs {TRIALS} in both folders (`corridor run --keep-trials`)"
         ));
-        false
-    };
-    let frame = if paired {
-        paired_frame(&pa, &pb, units)?
+        Pairing::Unpaired
+    } else if deterministic(&ma) != deterministic(&mb) {
+        notes.push(
+            "differences are unpaired (difference of means): one run is deterministic and the other sampled, so their trials do not correspond".into(),
+        );
+        Pairing::Unpaired
     } else {
-        unpaired_frame(a, b, units)?
+        let (ta, tb) = (trial_indices(&pa)?, trial_indices(&pb)?);
+        let shared = count_shared(&ta, &tb);
+        if shared < 2 {
+            notes.push(format!(
+                "differences are unpaired (difference of means): the runs share {shared} trial {} (A has {}, B {}), too few to pair",
+                if shared == 1 { "index" } else { "indices" },
+                ta.len(),
+                tb.len()
+            ));
+            Pairing::Unpaired
+        } else {
+            if shared != ta.len() as u64 || shared != tb.len() as u64 {
+                notes.push(format!(
+                    "run A has {} trials and run B {}: paired on the {shared} trial indices both hold ({}); the means are over those trials",
+                    ta.len(),
+                    tb.len(),
+                    describe_indices(&ta, &tb)
+                ));
+            }
+            Pairing::Paired { pairs: shared }
+        }
     };
-    Ok(Comparison {
-        frame,
-        paired,
-        notes,
-    })
+    Ok(Plan { units, pairing })
 }
 
-/// The seed in a result folder's manifest, as text, if there is one.
-fn read_seed(dir: &Path) -> anyhow::Result<Option<String>> {
+/// The manifest fields a comparison looks at.
+struct ManifestFields {
+    seed: Option<String>,
+    deterministic: Option<bool>,
+}
+
+/// The seed (as text) and mode in a result folder's manifest, if there is
+/// one.
+fn read_manifest(dir: &Path) -> anyhow::Result<Option<ManifestFields>> {
     let path = dir.join(MANIFEST);
     let Ok(text) = std::fs::read_to_string(&path) else {
         return Ok(None);
     };
     let table: toml::Table =
         toml::from_str(&text).with_context(|| format!("cannot parse {}", path.display()))?;
-    Ok(table.get("seed").map(|v| match v {
-        toml::Value::String(s) => s.clone(),
-        other => other.to_string(),
+    Ok(Some(ManifestFields {
+        seed: table.get("seed").map(|v| match v {
+            toml::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        }),
+        deterministic: table.get("deterministic").and_then(toml::Value::as_bool),
     }))
 }
 
-/// Whether two trials.parquet files hold the same set of trial indices.
-fn same_trials(pa: &Path, pb: &Path) -> anyhow::Result<bool> {
-    let trials = |p: &Path| -> anyhow::Result<Series> {
-        let df = scan(p)?
-            .select([col("trial")])
-            .unique_stable(None, UniqueKeepStrategy::First)
-            .sort(["trial"], Default::default())
-            .collect()
-            .with_context(|| format!("cannot read {}", p.display()))?;
-        Ok(df.column("trial")?.as_materialized_series().clone())
+/// The distinct trial indices of a trials.parquet, ascending.
+fn trial_indices(p: &Path) -> anyhow::Result<Vec<u64>> {
+    let df = scan(p)?
+        .select([col("trial")])
+        .unique_stable(None, UniqueKeepStrategy::First)
+        .sort(["trial"], Default::default())
+        .collect()
+        .with_context(|| format!("cannot read {}", p.display()))?;
+    let trials = df
+        .column("trial")
+        .and_then(|c| c.u64().cloned())
+        .with_context(|| format!("{}: no u64 `trial` column", p.display()))?;
+    Ok(trials.iter().flatten().collect())
+}
+
+/// How many values two ascending lists have in common.
+fn count_shared(a: &[u64], b: &[u64]) -> u64 {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                (i, j, n) = (i + 1, j + 1, n + 1);
+            }
+        }
+    }
+    n
+}
+
+/// The trial ranges of two runs, `A: 0..1000, B: 0..500`, for a note.
+fn describe_indices(a: &[u64], b: &[u64]) -> String {
+    let range = |t: &[u64]| match (t.first(), t.last()) {
+        (Some(lo), Some(hi)) if hi - lo + 1 == t.len() as u64 => format!("{lo}..{}", hi + 1),
+        (Some(lo), Some(hi)) => format!("{} indices in {lo}..{}", t.len(), hi + 1),
+        _ => "none".into(),
     };
-    Ok(trials(pa)?.equals_missing(&trials(pb)?))
+    format!("A: {}, B: {}", range(a), range(b))
+}
+
+/// Series (metric, commodity, key, unit) and periods of a summary table,
+/// in order.
+struct SummaryLayout {
+    series: Vec<[String; 4]>,
+    periods: Vec<String>,
+}
+
+fn summary_layout(df: &DataFrame) -> anyhow::Result<SummaryLayout> {
+    let text = |c: &str| -> anyhow::Result<Vec<String>> {
+        Ok(df
+            .column(c)?
+            .str()?
+            .iter()
+            .map(|v| v.unwrap_or("").to_string())
+            .collect())
+    };
+    let (metric, commodity, key, unit, period) = (
+        text("metric")?,
+        text("commodity")?,
+        text("key")?,
+        text("unit")?,
+        text("period")?,
+    );
+    let mut series: Vec<[String; 4]> = Vec::new();
+    let mut periods: Vec<String> = Vec::new();
+    for r in 0..df.height() {
+        let s = [&metric[r], &commodity[r], &key[r], &unit[r]].map(String::clone);
+        if series.last() != Some(&s) {
+            series.push(s);
+        }
+        if series.len() == 1 {
+            periods.push(period[r].clone());
+        }
+    }
+    Ok(SummaryLayout { series, periods })
+}
+
+/// The runs must cover the same periods: otherwise their horizon values
+/// (sums and means over the periods) measure different things.
+fn check_periods(la: &SummaryLayout, lb: &SummaryLayout, a: &Path, b: &Path) -> anyhow::Result<()> {
+    if la.periods == lb.periods {
+        return Ok(());
+    }
+    // The last label is the horizon row itself.
+    let span = |l: &SummaryLayout| {
+        let p = &l.periods[..l.periods.len().saturating_sub(1)];
+        match (p.first(), p.last()) {
+            (Some(first), Some(last)) => format!("{} periods, {first} to {last}", p.len()),
+            _ => "no periods".into(),
+        }
+    };
+    let what = if la.periods.len() != lb.periods.len() {
+        "different horizons"
+    } else {
+        "different periods"
+    };
+    bail!(
+        "cannot compare {} and {}: the runs have {what} (A: {}; B: {})",
+        a.display(),
+        b.display(),
+        span(la),
+        span(lb)
+    )
+}
+
+/// Which of A's series are compared (a mask over them). Refuses runs whose
+/// series differ, unless `opts.shared_series` (then the ones left out are
+/// named in a note); a series both record in different units is always
+/// refused.
+fn shared_series(
+    la: &SummaryLayout,
+    lb: &SummaryLayout,
+    a: &Path,
+    b: &Path,
+    opts: CompareOptions,
+    notes: &mut Vec<String>,
+) -> anyhow::Result<Vec<bool>> {
+    use std::collections::HashMap;
+    let id = |s: &[String; 4]| format!("{} {} {}", s[0], s[1], s[2]).replace("  ", " ");
+    let index = |l: &SummaryLayout| -> HashMap<[String; 3], usize> {
+        l.series
+            .iter()
+            .enumerate()
+            .map(|(i, s)| ([s[0].clone(), s[1].clone(), s[2].clone()], i))
+            .collect()
+    };
+    let (ia, ib) = (index(la), index(lb));
+    let key = |s: &[String; 4]| [s[0].clone(), s[1].clone(), s[2].clone()];
+    let mut units = Vec::new();
+    let mut kept = Vec::with_capacity(la.series.len());
+    let mut only_a = Vec::new();
+    for s in &la.series {
+        match ib.get(&key(s)) {
+            Some(&j) if lb.series[j][3] == s[3] => kept.push(true),
+            Some(&j) => {
+                units.push(format!("{} ({} vs {})", id(s), s[3], lb.series[j][3]));
+                kept.push(false);
+            }
+            None => {
+                only_a.push(id(s));
+                kept.push(false);
+            }
+        }
+    }
+    let only_b: Vec<String> = lb
+        .series
+        .iter()
+        .filter(|s| !ia.contains_key(&key(s)))
+        .map(id)
+        .collect();
+    let list = |v: &[String]| {
+        const SHOWN: usize = 5;
+        let mut text = v[..v.len().min(SHOWN)].join(", ");
+        if v.len() > SHOWN {
+            text.push_str(&format!(", and {} more", v.len() - SHOWN));
+        }
+        text
+    };
+    if !units.is_empty() {
+        bail!(
+            "cannot compare {} and {}: {} series have different units in the two runs: {}",
+            a.display(),
+            b.display(),
+            units.len(),
+            list(&units)
+        );
+    }
+    if only_a.is_empty() && only_b.is_empty() {
+        return Ok(kept);
+    }
+    let mut parts = Vec::new();
+    if !only_a.is_empty() {
+        parts.push(format!("{} only in A ({})", only_a.len(), list(&only_a)));
+    }
+    if !only_b.is_empty() {
+        parts.push(format!("{} only in B ({})", only_b.len(), list(&only_b)));
+    }
+    let differ = parts.join("; ");
+    if !opts.shared_series {
+        bail!(
+            "cannot compare {} and {}: the runs record different series: {differ}; \
+             `--shared-series` compares the {} series both record",
+            a.display(),
+            b.display(),
+            kept.iter().filter(|&&k| k).count()
+        );
+    }
+    notes.push(format!(
+        "compared the {} series both runs record; left out: {differ}",
+        kept.iter().filter(|&&k| k).count()
+    ));
+    Ok(kept)
 }
 
 fn scan(p: &Path) -> anyhow::Result<LazyFrame> {
@@ -152,8 +433,9 @@ fn scan(p: &Path) -> anyhow::Result<LazyFrame> {
         .with_context(|| format!("cannot read {}", p.display()))
 }
 
-/// Paired differences from the two per-trial files.
-fn paired_frame(pa: &Path, pb: &Path, units: DataFrame) -> anyhow::Result<DataFrame> {
+/// Paired differences from the two per-trial files, over the trial indices
+/// both hold (an inner join on the trial index).
+fn paired_frame(pa: &Path, pb: &Path, units: &DataFrame) -> anyhow::Result<DataFrame> {
     let keys = [col("trial"), col("metric"), col("commodity"), col("key")];
     let side = |p: &Path, name: &str| -> anyhow::Result<LazyFrame> {
         Ok(scan(p)?.select([
@@ -202,9 +484,9 @@ fn ordered_join(how: JoinType) -> JoinArgs {
 }
 
 /// Unpaired differences from the two summary tables.
-fn unpaired_frame(a: &Path, b: &Path, units: DataFrame) -> anyhow::Result<DataFrame> {
+fn unpaired_frame(a: &Path, b: &Path, units: &DataFrame) -> anyhow::Result<DataFrame> {
     let side = |dir: &Path, suffix: &str| -> anyhow::Result<LazyFrame> {
-        let df = horizon_summary(&dir.join(SUMMARY))?;
+        let df = horizon_rows(read_summary(&dir.join(SUMMARY))?)?;
         Ok(df.lazy().select([
             col("metric"),
             col("commodity"),
@@ -235,16 +517,18 @@ fn unpaired_frame(a: &Path, b: &Path, units: DataFrame) -> anyhow::Result<DataFr
     finish(frame, units)
 }
 
-/// Adds unit, period and confidence interval, and orders the columns.
-fn finish(frame: DataFrame, units: DataFrame) -> anyhow::Result<DataFrame> {
+/// Keeps the series of `units` (in their order), adds unit, period and
+/// confidence interval, and orders the columns.
+fn finish(frame: DataFrame, units: &DataFrame) -> anyhow::Result<DataFrame> {
     let keys = [col("metric"), col("commodity"), col("key")];
-    let out = frame
+    let out = units
+        .clone()
         .lazy()
         .join(
-            units.lazy(),
+            frame.lazy(),
             keys.clone(),
             keys,
-            ordered_join(JoinType::Left),
+            ordered_join(JoinType::Inner),
         )
         .with_columns([
             lit(HORIZON).alias("period"),
@@ -257,9 +541,9 @@ fn finish(frame: DataFrame, units: DataFrame) -> anyhow::Result<DataFrame> {
     Ok(out)
 }
 
-/// The horizon rows of a summary.csv, with text columns read as text (empty
-/// commodity stays `""`, not null, so it joins).
-fn horizon_summary(path: &Path) -> anyhow::Result<DataFrame> {
+/// A summary.csv, with text columns read as text (empty commodity stays
+/// `""`, not null, so it joins).
+fn read_summary(path: &Path) -> anyhow::Result<DataFrame> {
     let text = ["metric", "commodity", "key", "unit", "period"];
     let overwrite: Schema = text
         .iter()
@@ -289,6 +573,11 @@ fn horizon_summary(path: &Path) -> anyhow::Result<DataFrame> {
             );
         }
     }
+    Ok(df)
+}
+
+/// The horizon rows of a summary table.
+fn horizon_rows(df: DataFrame) -> anyhow::Result<DataFrame> {
     // Statistics that are empty in the file (undefined) must still be f64.
     let df = df
         .lazy()

@@ -4,13 +4,30 @@ use std::path::PathBuf;
 
 const AFTER_HELP: &str = "\
 Example:
-  corridor run scenarios/baseline.toml --trials 2000 --seed 1 --out outputs/base
-  corridor run scenarios/china_ban.toml --trials 2000 --seed 1 --out outputs/ban
+  corridor run scenarios/baseline.toml --trials 2000 --seed 1 --keep-trials --out outputs/base
+  corridor run scenarios/china-ree-export-ban.toml --trials 2000 --seed 1 --keep-trials --out outputs/ban
   corridor compare outputs/base outputs/ban --out outputs/ban-vs-base.csv
 
 Runs with the same seed share the draws of their common uncertainties, so the
 paired difference (B - A) has a far narrower confidence interval than the
-difference of two independent runs.";
+difference of two independent runs.
+
+The runs must have the same periods and record the same series in the same
+units; otherwise compare stops with exit status 2 and says what differs
+(--shared-series compares the series both record and names the others).
+
+When both folders hold trials.parquet (--keep-trials), the differences are
+paired: trial i of B minus trial i of A, over the trial indices both runs
+hold. If their trials differ (other counts or shards), a note says how many
+pairs were used, and the means are over those trials. Otherwise the
+differences are unpaired: the difference of the means, the standard errors
+combined as for independent runs.
+
+Output columns (one row per series, at the horizon): metric, commodity, key,
+unit, period, paired, n_a, n_b (trials used; the number of pairs when
+paired), mean_a, mean_b, diff (mean_b - mean_a), sd_diff (standard
+deviation of the paired differences; empty when unpaired), se (standard
+error of diff), ci_low, ci_high (diff -/+ 1.96 se).";
 
 /// Arguments of `corridor compare`.
 #[derive(Debug, Clone, clap::Args)]
@@ -25,13 +42,21 @@ pub struct CompareArgs {
     /// Write the differences to this CSV file (default: print to stdout).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Compare only the series both runs record, naming the others, instead
+    /// of refusing runs whose series differ (e.g. a scenario that adds a leg).
+    #[arg(long)]
+    pub shared_series: bool,
 }
 
 /// Runs `corridor compare`.
 pub fn execute(args: &CompareArgs) -> anyhow::Result<()> {
     /// Rows shown in the terminal table.
     const TOP: usize = 20;
-    let comparison = crate::aggregate::compare::compare_runs(&args.run_a, &args.run_b)?;
+    use crate::aggregate::compare::{compare_runs, CompareOptions};
+    let opts = CompareOptions {
+        shared_series: args.shared_series,
+    };
+    let comparison = compare_runs(&args.run_a, &args.run_b, opts)?;
     for note in &comparison.notes {
         eprintln!("note: {note}");
     }

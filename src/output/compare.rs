@@ -79,9 +79,9 @@ pub fn render_top(c: &Comparison, top: usize) -> anyhow::Result<String> {
         .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
         .collect();
     let kind = if c.paired {
-        "paired differences (trial by trial)"
+        format!("paired differences (trial by trial, {} pairs)", c.pairs)
     } else {
-        "unpaired differences (of means)"
+        "unpaired differences (of means)".to_string()
     };
     let mut out = format!(
         "B - A at the horizon, {kind}; {} of {} rows by |B - A|\n",
@@ -150,7 +150,7 @@ mod tests {
         let (a, b) = (root.path().join("a"), root.path().join("b"));
         write_run(&a, 200, 1.0, 0.0, 1, true);
         write_run(&b, 200, 1.0, 10.0, 1, true);
-        let c = compare_runs(&a, &b).unwrap();
+        let c = compare_runs(&a, &b, Default::default()).unwrap();
         assert!(c.paired);
         assert!(c.notes.is_empty(), "{:?}", c.notes);
         assert_eq!(c.frame.height(), 3);
@@ -173,8 +173,44 @@ mod tests {
             "{csv}"
         );
         let table = render_top(&c, 2).unwrap();
-        assert!(table.starts_with("B - A at the horizon, paired"), "{table}");
+        assert!(
+            table.starts_with(
+                "B - A at the horizon, paired differences (trial by trial, 200 pairs)"
+            ),
+            "{table}"
+        );
         assert_eq!(table.lines().count(), 5, "{table}");
+    }
+
+    #[test]
+    fn runs_of_other_trials_are_paired_on_the_indices_both_hold() {
+        let root = tempfile::tempdir().unwrap();
+        let (a, b) = (root.path().join("a"), root.path().join("b"));
+        write_run(&a, 200, 1.0, 0.0, 1, true);
+        let mut m: Manifest = crate::output::manifest::tests::example();
+        (m.seed, m.trials, m.trial_start, m.trial_end) = (1, 300, 150, 300);
+        crate::output::fixture::write_run(&b, 150..300, true, |v| v + 10.0, &m);
+        let c = compare_runs(&a, &b, Default::default()).unwrap();
+        assert!(c.paired);
+        assert_eq!(c.pairs, 50);
+        assert_eq!(c.notes.len(), 1, "{:?}", c.notes);
+        assert!(
+            c.notes[0]
+                .contains("paired on the 50 trial indices both hold (A: 0..200, B: 150..300)"),
+            "{:?}",
+            c.notes
+        );
+        let n = c.frame.column("n_b").unwrap().u64().unwrap();
+        let diff = c.frame.column("diff").unwrap().f64().unwrap();
+        let sd = c.frame.column("sd_diff").unwrap().f64().unwrap();
+        for i in 0..3 {
+            assert_eq!(n.get(i), Some(50));
+            assert!((diff.get(i).unwrap() - 10.0).abs() < 1e-6);
+            assert!(sd.get(i).unwrap() < 1e-6, "trial i against trial i");
+        }
+        assert!(render_top(&c, 3)
+            .unwrap()
+            .starts_with("B - A at the horizon, paired differences (trial by trial, 50 pairs)"));
     }
 
     #[test]
@@ -183,7 +219,7 @@ mod tests {
         let (a, b) = (root.path().join("a"), root.path().join("b"));
         write_run(&a, 100, 1.0, 0.0, 1, false);
         write_run(&b, 100, 2.0, 0.0, 2, true);
-        let c = compare_runs(&a, &b).unwrap();
+        let c = compare_runs(&a, &b, Default::default()).unwrap();
         assert!(!c.paired);
         assert_eq!(c.notes.len(), 2, "{:?}", c.notes);
         assert!(c.notes[0].contains("different seeds"));
@@ -200,7 +236,7 @@ mod tests {
         let out = root.path().join("cmp").join("compare.csv");
         write_compare_csv(&c, &out).unwrap();
         assert!(std::fs::read_to_string(&out).unwrap().contains(",false,"));
-        assert!(compare_runs(&a, &root.path().join("nope")).is_err());
+        assert!(compare_runs(&a, &root.path().join("nope"), Default::default()).is_err());
     }
 
     #[test]

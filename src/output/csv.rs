@@ -47,10 +47,14 @@ impl Artifact for PathCsv<'_> {
             rec.len(),
             layout.n_cells()
         );
+        // Rows go series by series, periods in order within a series (the
+        // order of `summary.csv`), while the record is period-major: each
+        // value is looked up through the layout, never taken in record order.
         let rows = rec.len();
         let mut text: [Vec<&str>; 5] = std::array::from_fn(|_| Vec::with_capacity(rows));
-        for meta in &layout.series {
-            for period in &layout.periods {
+        let mut values: Vec<Option<f64>> = Vec::with_capacity(rows);
+        for (s, meta) in layout.series.iter().enumerate() {
+            for (t, period) in layout.periods.iter().enumerate() {
                 for (col, v) in text.iter_mut().zip([
                     &meta.metric,
                     &meta.commodity,
@@ -60,6 +64,8 @@ impl Artifact for PathCsv<'_> {
                 ]) {
                     col.push(v.as_str());
                 }
+                let v = rec[layout.cell(s, t)];
+                values.push(v.is_finite().then_some(v));
             }
         }
         let mut columns: Vec<Column> = ["metric", "commodity", "key", "unit", "period"]
@@ -67,7 +73,6 @@ impl Artifact for PathCsv<'_> {
             .zip(&text)
             .map(|(name, col)| Column::new((*name).into(), col))
             .collect();
-        let values: Vec<Option<f64>> = rec.iter().map(|v| v.is_finite().then_some(*v)).collect();
         columns.push(Column::new("value".into(), values));
         Ok(write_csv(&DataFrame::new(rows, columns)?, out)?)
     }
@@ -116,6 +121,30 @@ mod tests {
             lines[9].starts_with("total_cost,\"\",world,USD,2026-01,3,1500000000.0,0.0,0.0,"),
             "{}",
             lines[9]
+        );
+    }
+
+    #[test]
+    fn every_csv_value_sits_under_its_own_labels() {
+        use crate::output::fixture::{check_labelled_csv, labelled_record};
+        let layout = fixture::layout();
+        let rec = labelled_record(&layout);
+        let path = PathCsv {
+            layout: &layout,
+            record: &rec,
+        }
+        .serialize()
+        .unwrap();
+        check_labelled_csv(&String::from_utf8(path).unwrap(), &layout, &["value"]);
+        let mut acc = Accumulator::new(layout.n_cells());
+        acc.add_trial(&rec);
+        let summary = SummaryCsv(&summary_frame(&layout, &acc).unwrap())
+            .serialize()
+            .unwrap();
+        check_labelled_csv(
+            &String::from_utf8(summary).unwrap(),
+            &layout,
+            &["mean", "min", "max", "p50"],
         );
     }
 

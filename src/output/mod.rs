@@ -19,7 +19,7 @@
 //! | `path.csv` | single-trial (deterministic) runs: the value of every series in every period |
 //! | `trials.parquet` | optional: every trial's horizon value of every series |
 //! | `manifest.toml` | what produced the folder: scenario hash, seed, trials, shard, version, timing |
-//! | `state.bin` | the exact aggregation state and layout, so shards can be merged |
+//! | `state.bin` | the exact aggregation state and layout, so shards can be merged, with a SHA-256 checksum |
 //!
 //! `summary.csv`, `path.csv`, `trials.parquet` and `state.bin` are pure
 //! functions of (scenario, seed, trials): byte-identical whatever the thread
@@ -99,9 +99,89 @@ pub(crate) mod fixture {
     //! merge and compare tests.
 
     use super::{Manifest, RunDir, StateFile, SummaryCsv, TrialWriter, TRIALS_FILE};
-    use crate::aggregate::{fixture, summary_frame, Accumulator};
+    use crate::aggregate::{fixture, summary_frame, Accumulator, Layout};
     use std::ops::Range;
     use std::path::Path;
+
+    /// The value [`labelled_record`] puts in series `s`, period `t`: every
+    /// cell's value names its cell, so a writer that puts a value under
+    /// another cell's labels is caught (exact in `f64` and in the
+    /// accumulator's fixed point).
+    pub fn label_value(s: usize, t: usize) -> f64 {
+        1000.0 * (s + 1) as f64 + t as f64 + 0.25
+    }
+
+    /// A record for `layout` whose every value is [`label_value`] of its cell,
+    /// placed through [`Layout::cell`] (period-major).
+    pub fn labelled_record(layout: &Layout) -> Vec<f64> {
+        let mut rec = vec![f64::NAN; layout.n_cells()];
+        for s in 0..layout.series.len() {
+            for t in 0..layout.periods.len() {
+                rec[layout.cell(s, t)] = label_value(s, t);
+            }
+        }
+        rec
+    }
+
+    /// Splits one line of the project's CSV dialect into fields (quoted
+    /// fields with `""` escapes; no line breaks inside fields).
+    pub fn csv_fields(line: &str) -> Vec<String> {
+        let mut fields = vec![String::new()];
+        let (mut quoted, mut chars) = (false, line.chars().peekable());
+        while let Some(c) = chars.next() {
+            match (c, quoted) {
+                ('"', true) if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    fields.last_mut().unwrap().push('"');
+                }
+                ('"', _) => quoted = !quoted,
+                (',', false) => fields.push(String::new()),
+                (c, _) => fields.last_mut().unwrap().push(c),
+            }
+        }
+        fields
+    }
+
+    /// Checks a CSV with `metric, commodity, key, unit, period` label columns
+    /// against a [`labelled_record`]: every (series, period) of `layout`
+    /// appears exactly once, and each column of `columns` holds the
+    /// [`label_value`] of the row's labels.
+    pub fn check_labelled_csv(text: &str, layout: &Layout, columns: &[&str]) {
+        let mut lines = text.lines();
+        let header = csv_fields(lines.next().expect("a header"));
+        let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+        let label_cols = ["metric", "commodity", "key", "unit", "period"].map(at);
+        let value_cols: Vec<usize> = columns.iter().map(|c| at(c)).collect();
+        let mut seen = vec![false; layout.n_cells()];
+        for line in lines {
+            let f = csv_fields(line);
+            let [m, c, k, u, p] = label_cols.map(|i| f[i].as_str());
+            let s = layout
+                .series
+                .iter()
+                .position(|x| {
+                    (
+                        x.metric.as_str(),
+                        x.commodity.as_str(),
+                        x.key.as_str(),
+                        x.unit.as_str(),
+                    ) == (m, c, k, u)
+                })
+                .unwrap_or_else(|| panic!("no series {m},{c},{k},{u}: {line}"));
+            let t = layout.periods.iter().position(|x| x == p).unwrap();
+            assert!(!seen[layout.cell(s, t)], "row written twice: {line}");
+            seen[layout.cell(s, t)] = true;
+            for (&i, name) in value_cols.iter().zip(columns) {
+                let v: f64 = f[i].parse().unwrap();
+                assert_eq!(
+                    v,
+                    label_value(s, t),
+                    "{name} under the wrong labels: {line}"
+                );
+            }
+        }
+        assert!(seen.iter().all(|&x| x), "rows missing");
+    }
 
     /// Writes trials `trials` of the synthetic records of
     /// `aggregate::fixture`, each value mapped by `value`, with `manifest`.

@@ -275,6 +275,51 @@ mod tests {
     use crate::aggregate::fixture;
 
     #[test]
+    fn every_parquet_value_sits_under_its_own_labels() {
+        use crate::output::fixture::{label_value, labelled_record};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("trials.parquet");
+        let layout = fixture::layout();
+        let rec = labelled_record(&layout);
+        let mut w = TrialWriter::new(&path, &layout).unwrap();
+        for t in 0..3 {
+            w.push(t, &rec).unwrap();
+        }
+        w.finish().unwrap();
+        // Read the raw rows, not through `read_trials` (which uses the layout
+        // the same way the writer does).
+        let df = LazyFrame::scan_parquet(
+            PlRefPath::try_from_path(&path).unwrap(),
+            ScanArgsParquet::default(),
+        )
+        .unwrap()
+        .collect()
+        .unwrap();
+        assert_eq!(df.height(), 3 * layout.series.len());
+        let text = |c: &str| df.column(c).unwrap().str().unwrap().clone();
+        let (metric, commodity, key) = (text("metric"), text("commodity"), text("key"));
+        let value = df.column("value").unwrap().f64().unwrap();
+        for r in 0..df.height() {
+            let s = layout
+                .series
+                .iter()
+                .position(|m| {
+                    (
+                        Some(m.metric.as_str()),
+                        Some(m.commodity.as_str()),
+                        Some(m.key.as_str()),
+                    ) == (metric.get(r), commodity.get(r), key.get(r))
+                })
+                .unwrap();
+            assert_eq!(
+                value.get(r),
+                Some(label_value(s, layout.horizon())),
+                "row {r}"
+            );
+        }
+    }
+
+    #[test]
     fn writes_in_order_and_reads_back() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("trials.parquet");

@@ -59,30 +59,39 @@ impl Scenario {
         }
     }
 
-    /// SHA-256 over every source file's path and text, in reading order: a
-    /// run's manifest records it so a reader can tell whether a scenario
-    /// changed since.
+    /// SHA-256 of the resolved scenario's content: its canonical TOML (what
+    /// `corridor show` prints, with `extends` resolved). It does not depend
+    /// on file names, paths, comments or formatting, only on what the
+    /// scenario says; a run's manifest records it so that `corridor merge`
+    /// refuses shards of different scenarios and a reader can tell whether
+    /// a scenario changed since.
     pub fn content_hash(&self) -> String {
         let mut h = Sha256::new();
-        for f in &self.sources.files {
-            h.update(
-                f.path
-                    .file_name()
-                    .map(|s| s.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
-            );
-            h.update([0]);
-            h.update(f.text.as_bytes());
-            h.update([0]);
+        match self.canonical_toml() {
+            Ok(text) => h.update(text.as_bytes()),
+            // Not expected (the scenario was parsed from TOML); never hash
+            // an error message, which would be the same for any scenario.
+            Err(_) => {
+                for f in &self.sources.files {
+                    h.update(f.text.as_bytes());
+                    h.update([0]);
+                }
+            }
         }
         h.finalize().iter().map(|b| format!("{b:02x}")).collect()
     }
 
-    /// The resolved scenario as one TOML document (`corridor show`).
-    pub fn to_toml(&self) -> String {
+    /// The resolved scenario as one canonical TOML document.
+    fn canonical_toml(&self) -> Result<String, toml::ser::Error> {
         let mut file = self.file.clone();
         file.scenario.extends = None;
-        toml::to_string_pretty(&file).unwrap_or_else(|e| format!("# cannot print scenario: {e}\n"))
+        toml::to_string_pretty(&file)
+    }
+
+    /// The resolved scenario as one TOML document (`corridor show`).
+    pub fn to_toml(&self) -> String {
+        self.canonical_toml()
+            .unwrap_or_else(|e| format!("# cannot print scenario: {e}\n"))
     }
 }
 
