@@ -10,6 +10,8 @@
 //! random numbers work across scenarios.
 
 pub mod dist;
+#[cfg(test)]
+mod dist_props;
 
 use crate::engine::Draws;
 use crate::model::CompiledModel;
