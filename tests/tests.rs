@@ -12,5 +12,6 @@ mod golden;
 mod hostile;
 mod policies;
 mod props;
+mod sampling;
 mod slurm;
 mod solver;

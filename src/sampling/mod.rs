@@ -10,6 +10,8 @@
 //! random numbers work across scenarios.
 
 pub mod dist;
+#[cfg(test)]
+mod dist_props;
 
 use crate::engine::Draws;
 use crate::model::CompiledModel;
@@ -151,5 +153,67 @@ impl ParamSampler {
         for (i, unc) in m.uncertain.iter().enumerate() {
             params[unc.param] = dist::quantile(&unc.dist, self.u[i]);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::compile;
+    use crate::scenario::fixture::patch;
+    use crate::scenario::load_str;
+
+    /// The fixture world with the pipeline's capacity drawn from `dist`:
+    /// `trials` draws of it through the sampler, as a run makes them.
+    fn capacity_draws(dist: &str, sampling: Sampling, trials: u64) -> Vec<f64> {
+        let text = patch(&[("capacity = 1000.0", &format!("capacity = {dist}"))]);
+        let m = compile(&load_str(&text).unwrap_or_else(|d| panic!("{d}"))).unwrap();
+        let slot = m.uncertain[0].param;
+        let mut sampler = ParamSampler::new(&m, 7, sampling);
+        let mut p = m.params.clone();
+        (0..trials)
+            .map(|t| {
+                sampler.fill(&m, t, &mut p);
+                p[slot]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_large_poisson_mean_is_drawn_not_capped() {
+        // Issue #13: lambda = 1000 drew the search cap, 10000, every trial.
+        for sampling in [Sampling::Random, Sampling::Lhs] {
+            let x = capacity_draws("{ dist = \"poisson\", lambda = 1000 }", sampling, 2048);
+            let n = x.len() as f64;
+            let mean = x.iter().sum::<f64>() / n;
+            let var = x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+            assert!(
+                (mean - 1000.0).abs() < 5.0 * (1000.0 / n).sqrt(),
+                "mean {mean}"
+            );
+            assert!(
+                (var.sqrt() / 1000f64.sqrt() - 1.0).abs() < 0.1,
+                "sd {}",
+                var.sqrt()
+            );
+        }
+    }
+
+    #[test]
+    fn empirical_draws_rise_with_the_uniform_whatever_the_list_order() {
+        // A sampler's uniform u maps to the same value for [28, 6, 60] as for
+        // [6, 28, 60]: the inverse CDF, which Latin Hypercube strata and
+        // copula correlations rely on.
+        let a = capacity_draws(
+            "{ dist = \"empirical\", values = [28, 6, 60] }",
+            Sampling::Lhs,
+            256,
+        );
+        let b = capacity_draws(
+            "{ dist = \"empirical\", values = [6, 28, 60] }",
+            Sampling::Lhs,
+            256,
+        );
+        assert_eq!(a, b);
     }
 }

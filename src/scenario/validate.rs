@@ -15,6 +15,7 @@ use super::diagnostic::{did_you_mean, line_col};
 use super::schema::*;
 use super::span::{Loc, Sp};
 use super::{Diagnostic, Scenario, Sources};
+use crate::sampling::dist;
 use std::collections::HashMap;
 
 /// Every problem in `s`, in file order.
@@ -713,6 +714,15 @@ fn dist_problems(d: &Dist) -> Vec<(String, Option<String>)> {
                     Some(swap.into()),
                 ));
             }
+            let cap = dist::BETA_SHAPE_MAX;
+            for (key, shape) in [("alpha", alpha), ("beta", beta)] {
+                if *shape > cap {
+                    p.push((
+                        format!("`{key}` must be at most {cap}, found {shape}"),
+                        Some(beta_help(*alpha, *beta, lo, hi)),
+                    ));
+                }
+            }
         }
         Dist::Uniform { min, max } => {
             if min >= max {
@@ -743,6 +753,16 @@ fn dist_problems(d: &Dist) -> Vec<(String, Option<String>)> {
             if *lambda < 0.0 {
                 p.push(none(format!("`lambda` must be at least 0, found {lambda}")));
             }
+            let cap = dist::POISSON_LAMBDA_MAX;
+            if *lambda > cap {
+                p.push((
+                    format!("`lambda` must be at most {cap}, found {lambda}"),
+                    Some(format!(
+                        "a Poisson this large is a normal to within a thousandth of its spread: write {{ dist = \"normal\", mean = {lambda}, sd = {}, min = 0 }}",
+                        lambda.sqrt().round()
+                    )),
+                ));
+            }
         }
         Dist::Empirical { values, weights } => {
             if values.is_empty() {
@@ -772,7 +792,49 @@ fn dist_problems(d: &Dist) -> Vec<(String, Option<String>)> {
             }
         }
     }
+    if p.is_empty() {
+        let (lo, hi) = dist::extreme_draws(d);
+        if let Some(x) = [lo, hi].into_iter().find(|x| !x.is_finite()) {
+            p.push((
+                format!(
+                    "the {} distribution can draw {x}: its draws overflow a double (about 1.8e308)",
+                    dist_name(d)
+                ),
+                Some("measure the value in larger units".into()),
+            ));
+        }
+    }
     p
+}
+
+/// The help for a beta shape above [`dist::BETA_SHAPE_MAX`]: the normal it
+/// is close to when both shapes are at least 1.
+fn beta_help(alpha: f64, beta: f64, lo: f64, hi: f64) -> String {
+    let cap = dist::BETA_SHAPE_MAX;
+    let n = alpha + beta;
+    if alpha < 1.0 || beta < 1.0 {
+        return format!(
+            "the beta CDF is accurate only for shapes up to {cap}; dividing both shapes by the same factor keeps the mean {}",
+            sig(lo + (hi - lo) * alpha / n)
+        );
+    }
+    let mean = lo + (hi - lo) * alpha / n;
+    let sd = (hi - lo) * (alpha * beta / (n * n * (n + 1.0))).sqrt();
+    format!(
+        "a beta this narrow is close to a normal: write {{ dist = \"normal\", mean = {}, sd = {}, min = {lo}, max = {hi} }}",
+        sig(mean),
+        sig(sd)
+    )
+}
+
+/// `x` to 6 significant digits, as TOML reads it (`1e-14`, not 14 zeros).
+fn sig(x: f64) -> String {
+    let v: f64 = format!("{x:.5e}").parse().unwrap_or(x);
+    if v != 0.0 && !(1e-4..1e15).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        v.to_string()
+    }
 }
 
 /// The set of values a (valid) distribution can draw.
@@ -2713,11 +2775,76 @@ mod tests {
                 "{ dist = \"uniform\", min = 1, max = inf }",
                 "legs.pipe.capacity: `max` must be a finite number, found inf",
             ),
+            (
+                "{ dist = \"poisson\", lambda = 2e6 }",
+                "legs.pipe.capacity: `lambda` must be at most 1000000, found 2000000",
+            ),
+            (
+                "{ dist = \"beta\", alpha = 1e-8, beta = 1e8 }",
+                "legs.pipe.capacity: `beta` must be at most 10000, found 100000000",
+            ),
+            (
+                "{ dist = \"lognormal\", mean = 1e307, sd = 1e308 }",
+                "legs.pipe.capacity: the lognormal distribution can draw inf: its draws overflow a double (about 1.8e308)",
+            ),
         ];
         for (dist, message) in cases {
             let found = capacity_dist(dist);
             assert_eq!(found.len(), 1, "{dist}: {found:?}");
             assert_eq!(found[0].0, message, "{dist}");
+        }
+    }
+
+    #[test]
+    fn check_parameters_distribution_ranges_the_sampler_draws_exactly() {
+        // Above these the draws would be wrong (a beta CDF off by 1e-2) or
+        // slow; each refusal says where, what and what to write instead.
+        let text = patch(&[(
+            "capacity = 1000.0",
+            "capacity = { dist = \"poisson\", lambda = 2e6 }",
+        )]);
+        let d = fails_with(
+            &text,
+            "legs.pipe.capacity: `lambda` must be at most 1000000, found 2000000",
+        );
+        let at = text
+            .lines()
+            .position(|l| l.contains("lambda = 2e6"))
+            .unwrap();
+        assert_eq!(line(&text, &d), at + 1);
+        assert_eq!(
+            d.help.as_deref(),
+            Some("a Poisson this large is a normal to within a thousandth of its spread: write { dist = \"normal\", mean = 2000000, sd = 1414, min = 0 }")
+        );
+        assert_eq!(
+            capacity_dist("{ dist = \"beta\", alpha = 2e4, beta = 3e4 }"),
+            [
+                ("legs.pipe.capacity: `alpha` must be at most 10000, found 20000".to_string(),
+                 Some("a beta this narrow is close to a normal: write { dist = \"normal\", mean = 0.4, sd = 0.00219087, min = 0, max = 1 }".to_string())),
+                ("legs.pipe.capacity: `beta` must be at most 10000, found 30000".to_string(),
+                 Some("a beta this narrow is close to a normal: write { dist = \"normal\", mean = 0.4, sd = 0.00219087, min = 0, max = 1 }".to_string())),
+            ]
+        );
+        assert_eq!(
+            capacity_dist("{ dist = \"beta\", alpha = 1e-8, beta = 1e8, min = 0, max = 100 }")[0].1.as_deref(),
+            Some("the beta CDF is accurate only for shapes up to 10000; dividing both shapes by the same factor keeps the mean 1e-14")
+        );
+        assert_eq!(
+            capacity_dist("{ dist = \"normal\", mean = 1e308, sd = 1e308, min = 0 }")[0]
+                .1
+                .as_deref(),
+            Some("measure the value in larger units")
+        );
+        // The largest accepted parameters, and extreme small ones, pass.
+        for ok in [
+            "{ dist = \"poisson\", lambda = 1e6 }",
+            "{ dist = \"poisson\", lambda = 1e-300 }",
+            "{ dist = \"beta\", alpha = 1e4, beta = 1e-300 }",
+            "{ dist = \"lognormal\", mean = 1e-300, sd = 1e300 }",
+            "{ dist = \"normal\", mean = 1e300, sd = 1e299, min = 0 }",
+            "{ dist = \"uniform\", min = 0, max = 1.7e308 }",
+        ] {
+            assert_eq!(capacity_dist(ok), [], "{ok}");
         }
     }
 
