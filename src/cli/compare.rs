@@ -1,5 +1,6 @@
 //! `corridor compare`: paired differences between two runs.
 
+use super::stream::{errln, out_bytes, outln, printable};
 use std::path::PathBuf;
 
 const AFTER_HELP: &str = "\
@@ -58,18 +59,20 @@ pub fn execute(args: &CompareArgs) -> anyhow::Result<()> {
     };
     let comparison = compare_runs(&args.run_a, &args.run_b, opts)?;
     for note in &comparison.notes {
-        eprintln!("note: {note}");
+        errln!("note: {}", printable(note));
     }
     match &args.out {
         Some(path) => {
             crate::output::compare::write_compare_csv(&comparison, path)?;
-            print!("{}", crate::output::compare::render_top(&comparison, TOP)?);
-            println!("wrote {}", path.display());
+            // Labels come from scenario ids: no raw control characters.
+            for line in crate::output::compare::render_top(&comparison, TOP)?.lines() {
+                outln!("{}", printable(line))?;
+            }
+            outln!("wrote {}", printable(&path.display().to_string()))?;
         }
         None => {
-            use std::io::Write;
             let csv = crate::output::compare::compare_csv(&comparison)?;
-            std::io::stdout().write_all(&csv)?;
+            out_bytes(&csv)?;
         }
     }
     Ok(())

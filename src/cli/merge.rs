@@ -1,5 +1,6 @@
 //! `corridor merge`: join the result folders of shards into one result.
 
+use super::stream::{errln, outln, printable};
 use std::path::PathBuf;
 
 const AFTER_HELP: &str = "\
@@ -30,13 +31,13 @@ pub struct MergeArgs {
 pub fn execute(args: &MergeArgs) -> anyhow::Result<()> {
     let report = crate::output::merge_runs(&args.shards, &args.out, args.force)?;
     for note in &report.notes {
-        eprintln!("note: {note}");
+        errln!("note: {}", printable(note));
     }
-    println!(
+    outln!(
         "merged {} shards ({} trials) into {}",
         report.shards,
         report.trials,
-        report.out.display()
-    );
+        printable(&report.out.display().to_string())
+    )?;
     Ok(())
 }

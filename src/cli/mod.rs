@@ -11,6 +11,7 @@ pub mod markdown;
 pub mod merge;
 pub mod run;
 pub mod show;
+pub mod stream;
 pub mod validate;
 
 use crate::error::InvalidInput;
@@ -18,6 +19,7 @@ use crate::scenario::{self, Diagnostics, Scenario};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::path::Path;
+use stream::errln;
 
 /// Top-level help text after the command list.
 const AFTER_HELP: &str = "\
@@ -74,18 +76,32 @@ impl Command {
             Command::Run(a) => run::execute(a),
             Command::Merge(a) => merge::execute(a),
             Command::Compare(a) => compare::execute(a),
-            Command::MarkdownHelp => {
-                print!("{}", markdown::generate());
-                Ok(())
-            }
+            Command::MarkdownHelp => Ok(stream::out(format_args!("{}", markdown::generate()))?),
         }
     }
 }
 
-/// Parses argv and runs the chosen command. Bad flags make clap print usage
-/// and exit with status 2 by itself.
+/// Parses argv and runs the chosen command, with stdout flushed at the end
+/// (so that a full or closed stdout is an error here, not a silent loss at
+/// exit). Bad flags make clap print usage and exit with status 2; `--help`
+/// and `--version` print to stdout and exit 0 (or 1 if stdout cannot be
+/// written).
 pub fn run() -> anyhow::Result<()> {
-    Cli::parse().command.execute()
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let printed = e.print();
+            if !e.use_stderr() {
+                printed.map_err(crate::error::StdoutError)?;
+                stream::flush()?;
+            }
+            std::process::exit(e.exit_code());
+        }
+    };
+    let result = cli.command.execute();
+    let flushed = stream::flush();
+    result?;
+    Ok(flushed?)
 }
 
 /// Prints an error the way the user should see it: scenario problems with
@@ -100,7 +116,7 @@ pub fn report(err: &anyhow::Error) {
     });
     match diagnostics {
         Some(d) => {
-            eprint!("{}", d.render(stderr_color()));
+            stream::err(format_args!("{}", d.render(stderr_color())));
             // Context added above the diagnostics (e.g. which command failed).
             let outer: Vec<String> = err
                 .chain()
@@ -111,10 +127,10 @@ pub fn report(err: &anyhow::Error) {
                 .map(|e| e.to_string())
                 .collect();
             if !outer.is_empty() {
-                eprintln!("error: {}", outer.join(": "));
+                errln!("error: {}", outer.join(": "));
             }
         }
-        None => eprintln!("error: {err:#}"),
+        None => errln!("error: {err:#}"),
     }
 }
 

@@ -1,5 +1,6 @@
 //! `corridor run`: run a scenario's trials and write a result folder.
 
+use super::stream::{outln, printable};
 use super::{McOpts, Trials};
 use crate::aggregate::{self, CellStats, Layout};
 use crate::engine::Prepared;
@@ -407,24 +408,24 @@ fn print_summary(
     } else {
         format!("{} trials, seed {}", out.done, cfg.plan.seed)
     };
-    println!(
+    outln!(
         "{}: {mode}, {} periods from {}, {:.2} s ({:.0} trials/s, {} threads)",
-        m.name,
+        printable(&m.name),
         m.periods,
         m.period_label(0),
         wall,
         out.done as f64 / wall.max(1e-9),
         cfg.plan.threads
-    );
+    )?;
     if cfg.plan.deterministic {
-        println!("{}", deterministic_policies(m));
+        outln!("{}", deterministic_policies(m))?;
     }
     if let Some((n, se)) = converged {
-        println!("converged after {n} trials: largest relative standard error {se:.4}");
+        outln!("converged after {n} trials: largest relative standard error {se:.4}")?;
     } else if cfg.target_se.is_some() {
-        println!("stopped at --max-trials before reaching --target-se");
+        outln!("stopped at --max-trials before reaching --target-se")?;
     }
-    println!(
+    outln!(
         "LP ({} rows x {} columns, {} series x {} periods recorded): {} solves, {} periods reused the last solution, {} an earlier period's, {} pivots",
         m.lp.nrows,
         m.lp.ncols,
@@ -434,17 +435,17 @@ fn print_summary(
         out.lp.reused,
         out.lp.recalled,
         out.lp.pivots
-    );
+    )?;
     let rows = headline_rows(frame)?;
     if !rows.is_empty() {
-        println!(
+        outln!(
             "\nhorizon (per trial)                          mean          p05          p95   P(>0)"
-        );
+        )?;
         for r in rows {
-            println!("{r}");
+            outln!("{r}")?;
         }
     }
-    println!("\nwrote {}", path.display());
+    outln!("\nwrote {}", printable(&path.display().to_string()))?;
     Ok(())
 }
 
@@ -476,9 +477,9 @@ fn deterministic_policies(m: &CompiledModel) -> String {
             }
         }
         if windows.is_empty() {
-            inactive.push(pol.id.clone());
+            inactive.push(printable(&pol.id).into_owned());
         } else {
-            active.push(format!("{} {}", pol.id, windows.join(", ")));
+            active.push(format!("{} {}", printable(&pol.id), windows.join(", ")));
         }
     }
     let mut text = format!(
@@ -532,8 +533,8 @@ fn headline_rows(frame: &DataFrame) -> anyhow::Result<Vec<String>> {
         let label = format!(
             "{} {} {}",
             metric.get(i).unwrap_or(""),
-            commodity.get(i).unwrap_or(""),
-            key.get(i).unwrap_or("")
+            printable(commodity.get(i).unwrap_or("")),
+            printable(key.get(i).unwrap_or(""))
         );
         let line = format!("  {label:<40} {mu:>12.4e} {lo:>12.4e} {hi:>12.4e} {pa:>7.3}");
         match metric.get(i) {
