@@ -156,8 +156,10 @@ pub struct McOpts {
     /// A run is a pure function of scenario, seed and trials.
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, value_name = "T", value_parser = positive_usize)]
+    /// Worker threads (default: all cores; at most 1024, and no more are
+    /// started than there are chunks of 32 trials to run at once). Results do
+    /// not depend on it.
+    #[arg(long, value_name = "T", value_parser = thread_count)]
     pub threads: Option<usize>,
     /// How uncertain inputs are drawn (default: `[montecarlo] sampling`, else random).
     #[arg(long, value_name = "METHOD")]
@@ -171,7 +173,7 @@ pub struct McOpts {
     #[arg(long, value_name = "X", value_parser = positive_f64)]
     pub target_se: Option<f64>,
     /// With `--trials auto`: never run more than N trials (default 100000).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", value_parser = max_trials)]
     pub max_trials: Option<u64>,
 }
 
@@ -213,13 +215,12 @@ impl std::str::FromStr for Trials {
         if s == "auto" {
             return Ok(Trials::Auto);
         }
-        match s.parse::<u64>() {
-            Ok(0) => Err("the number of trials must be at least 1".into()),
-            Ok(n) => Ok(Trials::Count(n)),
-            Err(_) => Err(format!(
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!(
                 "expected a number of trials or `auto`, found `{s}`"
-            )),
+            ));
         }
+        trial_count(s).map(Trials::Count)
     }
 }
 
@@ -241,11 +242,40 @@ impl From<SamplingArg> for scenario::Sampling {
     }
 }
 
-fn positive_usize(s: &str) -> Result<usize, String> {
+/// The most worker threads `--threads` accepts.
+pub const MAX_THREADS: usize = crate::montecarlo::MAX_THREADS;
+
+/// A trial count from 1 to [`crate::aggregate::MAX_TRIALS`], the most one
+/// run's exact statistics can hold.
+fn trial_count(s: &str) -> Result<u64, String> {
+    let max = crate::aggregate::MAX_TRIALS;
+    if !s.bytes().all(|b| b.is_ascii_digit()) || s.is_empty() {
+        return Err(format!("expected a whole number, found `{s}`"));
+    }
+    match s.parse::<u64>() {
+        Ok(0) => Err("the number of trials must be at least 1".into()),
+        Ok(n) if n <= max => Ok(n),
+        // Too many for u64 or for the statistics: the same message.
+        _ => Err(format!(
+            "{s} trials is more than one run can hold: at most {max} (the exact statistics count trials in 32 bits)"
+        )),
+    }
+}
+
+fn max_trials(s: &str) -> Result<u64, String> {
+    trial_count(s)
+}
+
+fn thread_count(s: &str) -> Result<usize, String> {
+    if !s.bytes().all(|b| b.is_ascii_digit()) || s.is_empty() {
+        return Err(format!("expected a whole number, found `{s}`"));
+    }
     match s.parse::<usize>() {
         Ok(0) => Err("must be at least 1".into()),
-        Ok(n) => Ok(n),
-        Err(_) => Err(format!("expected a whole number, found `{s}`")),
+        Ok(n) if n <= MAX_THREADS => Ok(n),
+        _ => Err(format!(
+            "{s} threads is too many: at most {MAX_THREADS} (more than 32 never have work at once)"
+        )),
     }
 }
 
@@ -276,6 +306,38 @@ mod tests {
             Err("the number of trials must be at least 1".into())
         );
         assert!("many".parse::<Trials>().is_err());
+        assert!("-3".parse::<Trials>().is_err());
+        assert_eq!(
+            "4294967295".parse::<Trials>(),
+            Ok(Trials::Count(4294967295))
+        );
+        for too_many in [
+            "4294967296",
+            "1000000000000",
+            "18446744073709551615",
+            "99999999999999999999999",
+        ] {
+            let err = too_many.parse::<Trials>().unwrap_err();
+            assert!(err.contains("at most 4294967295"), "{too_many}: {err}");
+        }
+    }
+
+    #[test]
+    fn thread_limits() {
+        assert_eq!(thread_count("1"), Ok(1));
+        assert_eq!(thread_count("1024"), Ok(1024));
+        for too_many in [
+            "1025",
+            "10000",
+            "18446744073709551615",
+            "99999999999999999999999",
+        ] {
+            let err = thread_count(too_many).unwrap_err();
+            assert!(err.contains("at most 1024"), "{too_many}: {err}");
+        }
+        assert!(thread_count("0").is_err());
+        assert!(thread_count("-1").is_err());
+        assert!(thread_count("2.5").is_err());
     }
 
     #[test]

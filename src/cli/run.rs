@@ -2,8 +2,9 @@
 
 use super::stream::{outln, printable};
 use super::{McOpts, Trials};
-use crate::aggregate::{self, CellStats, Layout};
+use crate::aggregate::{self, CellStats, Layout, MAX_TRIALS};
 use crate::engine::Prepared;
+use crate::error::InvalidInput;
 use crate::model::{compile, CompiledModel};
 use crate::montecarlo::{self, Observer, Outcome, Plan};
 use crate::output::{
@@ -100,7 +101,7 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
     let scenario = super::load_scenario(&args.scenario)?;
     let model = compile(&scenario)
         .with_context(|| format!("cannot compile {}", args.scenario.display()))?;
-    let cfg = RunConfig::resolve(args, &model);
+    let cfg = RunConfig::resolve(args, &model)?;
     let out = args.out.clone().unwrap_or_else(|| cfg.default_out(&model));
     let dir = RunDir::create(&out, args.force)?;
     let started = now_rfc3339();
@@ -229,7 +230,10 @@ struct RunConfig {
 }
 
 impl RunConfig {
-    fn resolve(args: &RunArgs, m: &CompiledModel) -> RunConfig {
+    /// Resolves the flags against the scenario's defaults and checks the
+    /// limits (trials, shards) before anything runs: a violation is
+    /// [`InvalidInput`] (exit status 2).
+    fn resolve(args: &RunArgs, m: &CompiledModel) -> anyhow::Result<RunConfig> {
         let mc = &args.mc;
         let deterministic = mc.deterministic;
         let (total, target_se) = match (deterministic, mc.trials) {
@@ -238,25 +242,33 @@ impl RunConfig {
             (false, Some(Trials::Auto)) => (mc.max_trials.unwrap_or(100_000), mc.target_se),
             (false, None) => (m.default_trials, None),
         };
+        if !(1..=MAX_TRIALS).contains(&total) {
+            return Err(InvalidInput::Usage(format!(
+                "{total} trials (`[montecarlo] trials` of the scenario) is not a trial count one run can hold: 1 to {MAX_TRIALS}"
+            ))
+            .into());
+        }
         let trials = match args.shard {
-            Some(s) => s.index * total / s.count..(s.index + 1) * total / s.count,
+            Some(s) => shard_range(s, total)?,
             None => 0..total,
         };
         let threads = mc
             .threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-        RunConfig {
-            plan: Plan {
-                seed: mc.seed.unwrap_or(m.default_seed),
-                trials,
-                sampling: mc.sampling.map_or(m.sampling, Into::into),
-                deterministic,
-                threads,
-            },
+        let mut plan = Plan {
+            seed: mc.seed.unwrap_or(m.default_seed),
+            trials,
+            sampling: mc.sampling.map_or(m.sampling, Into::into),
+            deterministic,
+            threads,
+        };
+        plan.threads = montecarlo::workers(&plan);
+        Ok(RunConfig {
+            plan,
             total,
             single: deterministic || total == 1,
             target_se,
-        }
+        })
     }
 
     /// `outputs/<name>-s<seed>-n<trials>[-shard<i>of<N>]`, or `-deterministic`.
@@ -278,6 +290,25 @@ impl RunConfig {
         }
         PathBuf::from("outputs").join(name)
     }
+}
+
+/// The trials of shard `s` of a run of `total`: `i·total/N .. (i+1)·total/N`,
+/// computed in 128 bits so that no product wraps. Every shard must get at
+/// least one trial (so at most `total` shards): an empty shard would be a
+/// result folder of nothing.
+fn shard_range(s: Shard, total: u64) -> anyhow::Result<std::ops::Range<u64>> {
+    let at = |i: u64| {
+        let v = u128::from(i) * u128::from(total) / u128::from(s.count);
+        u64::try_from(v).expect("at most total")
+    };
+    if s.count > total {
+        return Err(InvalidInput::Usage(format!(
+            "--shard {}/{}: {total} trials cannot be split into {} shards of at least one trial; use at most {total} shards",
+            s.index, s.count, s.count
+        ))
+        .into());
+    }
+    Ok(at(s.index)..at(s.index + 1))
 }
 
 /// Between waves: stream per-trial values, keep a single path, check convergence.
@@ -572,5 +603,35 @@ mod tests {
             "x".parse::<Shard>(),
             Err("expected i/N such as 0/4, found `x`".to_string())
         );
+    }
+
+    #[test]
+    fn shard_ranges_never_wrap_and_never_empty() {
+        let sh = |index, count| Shard { index, count };
+        assert_eq!(shard_range(sh(0, 4), 10).unwrap(), 0..2);
+        assert_eq!(shard_range(sh(3, 4), 10).unwrap(), 7..10);
+        // i * total overflows u64 here; in 128 bits it does not.
+        let max = MAX_TRIALS;
+        assert_eq!(shard_range(sh(3, 4), max).unwrap(), 3 * max / 4..max);
+        let big = u64::MAX;
+        assert_eq!(
+            shard_range(sh(big - 1, big), big).unwrap(),
+            big - 1..big,
+            "the last of u64::MAX shards of u64::MAX trials"
+        );
+        // Shards cover 0..total exactly, in order.
+        for (count, total) in [(4, 10), (7, 7), (3, 1_000_003), (16, 4_294_967_295)] {
+            let mut at = 0;
+            for i in 0..count {
+                let r = shard_range(sh(i, count), total).unwrap();
+                assert_eq!(r.start, at);
+                assert!(r.end > r.start, "shard {i}/{count} of {total} is empty");
+                at = r.end;
+            }
+            assert_eq!(at, total);
+        }
+        let err = shard_range(sh(4, 10), 4).unwrap_err();
+        assert!(format!("{err}").contains("use at most 4 shards"), "{err}");
+        assert_eq!(crate::error::exit_code(&err), crate::error::EXIT_INVALID);
     }
 }
