@@ -3,7 +3,7 @@
 //! | status | meaning |
 //! |---|---|
 //! | 0 | success; also a broken pipe on stdout (`corridor list \| head -1`): the reader has what it wanted, as with `ripgrep` |
-//! | 1 | runtime failure: I/O (a full disk, stdout on a full device), solver trouble, a bug |
+//! | 1 | runtime failure: I/O (a full disk, stdout on a full device), solver trouble, an interruption by a signal, a bug |
 //! | 2 | invalid input the user can fix: a scenario file, a flag, a limit, a result folder |
 //!
 //! Nothing exits 101: no writer panics on a closed or full stream.
@@ -37,6 +37,12 @@ pub enum InvalidInput {
 #[derive(Debug, thiserror::Error)]
 #[error("cannot write to the standard output")]
 pub struct StdoutError(#[source] pub std::io::Error);
+
+/// The run was stopped by SIGINT (Ctrl-C), SIGTERM or SIGHUP before its
+/// result was complete; nothing was written. Exit status 1.
+#[derive(Debug, thiserror::Error)]
+#[error("interrupted by a signal (Ctrl-C, SIGTERM or SIGHUP) {0}; nothing was written")]
+pub struct Interrupted(pub String);
 
 /// The exit status an error chain maps to.
 pub fn exit_code(err: &anyhow::Error) -> i32 {
@@ -74,6 +80,8 @@ mod tests {
         // A broken pipe that is not stdout (a FIFO as the output file).
         let fifo = anyhow::Error::from(Error::from(ErrorKind::BrokenPipe));
         assert_eq!(exit_code(&fifo), EXIT_FAILURE);
+        let stop = anyhow::Error::from(Interrupted("after 3 of 10 trials".into()));
+        assert_eq!(exit_code(&stop), EXIT_FAILURE);
         let usage = anyhow::Error::from(InvalidInput::Usage("x".into()));
         assert_eq!(exit_code(&usage), EXIT_INVALID);
     }

@@ -10,7 +10,12 @@ Example:
   corridor merge outputs/s0 outputs/s1 --out outputs/baseline
 
 The merged folder is identical to that of one run with all the trials. The
-shards must come from the same scenario, seed and trial count.";
+shards must come from the same scenario, seed and trial count.
+
+A glob such as `outputs/*-trials*` does not match the hidden temporary
+folders (`.corridor-partial-...`) of runs that are still going or were
+killed; a temporary folder named anyway, or one of an earlier version
+(`<name>.partial-<pid>`), is skipped with a note.";
 
 /// Arguments of `corridor merge`.
 #[derive(Debug, Clone, clap::Args)]

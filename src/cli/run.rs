@@ -1,6 +1,6 @@
 //! `corridor run`: run a scenario's trials and write a result folder.
 
-use super::stream::{outln, printable};
+use super::stream::{errln, outln, printable};
 use super::{McOpts, Trials};
 use crate::aggregate::{self, CellStats, Layout, MAX_TRIALS};
 use crate::engine::Prepared;
@@ -8,8 +8,8 @@ use crate::error::InvalidInput;
 use crate::model::{compile, CompiledModel};
 use crate::montecarlo::{self, Observer, Outcome, Plan};
 use crate::output::{
-    Manifest, PathCsv, RunDir, ShardInfo, StateFile, SummaryCsv, TrialWriter, CRATE_VERSION,
-    TRIALS_FILE,
+    folder_name, Manifest, PathCsv, RunDir, ShardInfo, StateFile, SummaryCsv, TrialWriter,
+    CRATE_VERSION, TRIALS_FILE,
 };
 use crate::scenario::Sampling;
 use anyhow::Context;
@@ -28,6 +28,11 @@ Examples:
   corridor run scenarios/cpc-disruption.toml --trials auto --target-se 0.01
   corridor run scenarios/baseline.toml --trials 10000 --shard 0/4 --out outputs/shard-0
 
+The default folder name is the scenario name with every character other
+than A-Z, a-z, 0-9, `.`, `_` and `-` replaced by `_` (and a leading `.` or
+`-` too), cut to 100 bytes: a name never writes outside outputs/. At most
+4294967295 trials and 1024 threads.
+
 The result folder (default outputs/<name>-s<seed>-n<trials>) holds
 summary.csv (one row per metric, commodity, key and period, with mean, std,
 se, p05/p50/p95, min, max, p_any = P(value > 0) and CVaR95), path.csv for a
@@ -45,7 +50,8 @@ pub struct RunArgs {
     /// Trial count, seed, threads and sampling.
     #[command(flatten)]
     pub mc: McOpts,
-    /// Result folder (default: outputs/<scenario name>-s<seed>-n<trials>).
+    /// Result folder (default: outputs/<scenario name>-s<seed>-n<trials>, the
+    /// name made safe for a folder name as docs/scenarios.md shows).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Replace the result folder if it already exists.
@@ -102,7 +108,20 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
     let model = compile(&scenario)
         .with_context(|| format!("cannot compile {}", args.scenario.display()))?;
     let cfg = RunConfig::resolve(args, &model)?;
-    let out = args.out.clone().unwrap_or_else(|| cfg.default_out(&model));
+    let out = match &args.out {
+        Some(out) => out.clone(),
+        None => {
+            let out = cfg.default_out(&model);
+            if folder_name(&model.name) != model.name {
+                errln!(
+                    "note: the scenario name \"{}\" is not a plain folder name; writing to {}",
+                    model.name.escape_debug(),
+                    out.display()
+                );
+            }
+            out
+        }
+    };
     let dir = RunDir::create(&out, args.force)?;
     let started = now_rfc3339();
     let clock = Instant::now();
@@ -273,12 +292,13 @@ impl RunConfig {
 
     /// `outputs/<name>-s<seed>-n<trials>[-shard<i>of<N>]`, or `-deterministic`.
     fn default_out(&self, m: &CompiledModel) -> PathBuf {
+        let base = folder_name(&m.name);
         let mut name = if self.plan.deterministic {
-            format!("{}-deterministic", m.name)
+            format!("{base}-deterministic")
         } else if self.target_se.is_some() {
-            format!("{}-s{}-auto", m.name, self.plan.seed)
+            format!("{base}-s{}-auto", self.plan.seed)
         } else {
-            format!("{}-s{}-n{}", m.name, self.plan.seed, self.total)
+            format!("{base}-s{}-n{}", self.plan.seed, self.total)
         };
         if self.plan.trials.end - self.plan.trials.start != self.total {
             let per = self.plan.trials.end - self.plan.trials.start;
