@@ -73,7 +73,10 @@ pub fn execute(args: &CompareArgs) -> anyhow::Result<()> {
     }
     match &args.out {
         Some(path) => {
-            crate::output::compare::write_compare_csv(&comparison, path, args.force)?;
+            {
+                let _cooperate = super::signals::Cooperate::begin();
+                crate::output::compare::write_compare_csv(&comparison, path, args.force)?;
+            }
             // Labels come from scenario ids: no raw control characters.
             for line in crate::output::compare::render_top(&comparison, TOP)?.lines() {
                 outln!("{}", printable(line))?;

@@ -32,9 +32,18 @@ pub struct MergeArgs {
     pub force: bool,
 }
 
-/// Runs `corridor merge`.
+/// Runs `corridor merge`. A signal while the merged folder is written stops
+/// it and leaves nothing.
 pub fn execute(args: &MergeArgs) -> anyhow::Result<()> {
-    let report = crate::output::merge_runs(&args.shards, &args.out, args.force)?;
+    let report = {
+        let _cooperate = super::signals::Cooperate::begin();
+        crate::output::merge_runs_until(
+            &args.shards,
+            &args.out,
+            args.force,
+            super::signals::stop(),
+        )?
+    };
     for note in &report.notes {
         errln!("note: {}", printable(note));
     }

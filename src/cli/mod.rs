@@ -11,6 +11,7 @@ pub mod markdown;
 pub mod merge;
 pub mod run;
 pub mod show;
+pub mod signals;
 pub mod stream;
 pub mod validate;
 
@@ -24,9 +25,9 @@ use stream::errln;
 /// Top-level help text after the command list.
 const AFTER_HELP: &str = "\
 Exit status:
-  0  success
-  1  runtime failure (I/O, solver trouble, a bug)
-  2  invalid input: a scenario file, flag or result folder the user can fix
+  0  success (also when the reader of stdout, e.g. `head`, stops early)
+  1  runtime failure (I/O, a full disk, solver trouble, a signal, a bug)
+  2  invalid input: a scenario file, flag, limit or result folder the user can fix
 
 Example:
   corridor validate scenarios/baseline.toml
@@ -81,12 +82,13 @@ impl Command {
     }
 }
 
-/// Parses argv and runs the chosen command, with stdout flushed at the end
-/// (so that a full or closed stdout is an error here, not a silent loss at
-/// exit). Bad flags make clap print usage and exit with status 2; `--help`
-/// and `--version` print to stdout and exit 0 (or 1 if stdout cannot be
-/// written).
+/// Parses argv and runs the chosen command, with the signal handler
+/// installed and stdout flushed at the end (so that a full or closed
+/// stdout is an error here, not a silent loss at exit). Bad flags make clap
+/// print usage and exit with status 2; `--help` and `--version` print to
+/// stdout and exit 0 (or 1 if stdout cannot be written).
 pub fn run() -> anyhow::Result<()> {
+    signals::install();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -1,10 +1,11 @@
 //! `corridor run`: run a scenario's trials and write a result folder.
 
+use super::signals::{self, Cooperate};
 use super::stream::{errln, outln, printable};
 use super::{McOpts, Trials};
 use crate::aggregate::{self, CellStats, Layout, MAX_TRIALS};
 use crate::engine::Prepared;
-use crate::error::InvalidInput;
+use crate::error::{Interrupted, InvalidInput};
 use crate::model::{compile, CompiledModel};
 use crate::montecarlo::{self, Observer, Outcome, Plan};
 use crate::output::{
@@ -16,8 +17,6 @@ use anyhow::Context;
 use polars::prelude::DataFrame;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::Instant;
 
 const AFTER_HELP: &str = "\
@@ -122,20 +121,18 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
             out
         }
     };
+    // From here until the result is renamed into place, a signal stops the
+    // run cleanly instead of killing it (and the temporary folder is removed).
+    let _cooperate = Cooperate::begin();
     let dir = RunDir::create(&out, args.force)?;
     let started = now_rfc3339();
     let clock = Instant::now();
 
     let prep = Prepared::new(&model).context("the baseline first period does not clear")?;
     let layout = montecarlo::layout(&model);
-    let stop = Arc::new(AtomicBool::new(false));
-    {
-        let stop = stop.clone();
-        // A second handler cannot be installed (tests call `execute` more than
-        // once in one process); the first one sets the same kind of flag.
-        let _ = ctrlc::set_handler(move || stop.store(true, Ordering::Relaxed));
-    }
-    let bar = progress_bar(args.quiet, cfg.plan.trials.end - cfg.plan.trials.start);
+    let stop = signals::stop();
+    let planned = cfg.plan.trials.end - cfg.plan.trials.start;
+    let bar = progress_bar(args.quiet, planned);
     let mut observer = RunObserver {
         trials: if args.keep_trials {
             Some(TrialWriter::new(&dir.file(TRIALS_FILE), &layout)?)
@@ -154,15 +151,12 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
             b.inc(n);
         }
     };
-    let outcome = montecarlo::run(&model, &prep, &cfg.plan, &stop, &progress, &mut observer)?;
+    let outcome = montecarlo::run(&model, &prep, &cfg.plan, stop, &progress, &mut observer)?;
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
     if outcome.interrupted {
-        anyhow::bail!(
-            "interrupted after {} trials; nothing was written",
-            outcome.done
-        );
+        return Err(Interrupted(format!("after {} of {planned} trials", outcome.done)).into());
     }
 
     // The summary (statistics of every cell, then CSV) and the state file
@@ -221,6 +215,9 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
         }),
     };
     dir.write(&manifest)?;
+    if signals::stopped() {
+        return Err(Interrupted("while the result folder was being written".into()).into());
+    }
     let path = dir.commit()?;
 
     if !args.quiet {
