@@ -8,8 +8,13 @@ mod compare;
 mod consistency;
 mod determinism;
 mod docs;
+// /dev/full, kill(1), sh and /proc: Linux, where CI runs.
+#[cfg(target_os = "linux")]
+mod environment;
 mod golden;
 mod hostile;
+#[cfg(target_os = "linux")]
+mod kill;
 mod policies;
 mod props;
 mod sampling;

@@ -1,5 +1,6 @@
 //! `corridor compare`: paired differences between two runs.
 
+use super::stream::{errln, out_bytes, outln, printable};
 use std::path::PathBuf;
 
 const AFTER_HELP: &str = "\
@@ -7,6 +8,9 @@ Example:
   corridor run scenarios/baseline.toml --trials 2000 --seed 1 --keep-trials --out outputs/base
   corridor run scenarios/china-ree-export-ban.toml --trials 2000 --seed 1 --keep-trials --out outputs/ban
   corridor compare outputs/base outputs/ban --out outputs/ban-vs-base.csv
+
+An existing --out file is replaced only with --force; the file is written
+under a hidden temporary name and renamed, so it is never half-written.
 
 Runs with the same seed share the draws of their common uncertainties, so the
 paired difference (B - A) has a far narrower confidence interval than the
@@ -42,6 +46,9 @@ pub struct CompareArgs {
     /// Write the differences to this CSV file (default: print to stdout).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Replace the `--out` file if it already exists.
+    #[arg(long, requires = "out")]
+    pub force: bool,
     /// Compare only the series both runs record, naming the others, instead
     /// of refusing runs whose series differ (e.g. a scenario that adds a leg).
     #[arg(long)]
@@ -56,20 +63,29 @@ pub fn execute(args: &CompareArgs) -> anyhow::Result<()> {
     let opts = CompareOptions {
         shared_series: args.shared_series,
     };
+    // A mistaken --out is reported before the work, not after it.
+    if let Some(path) = &args.out {
+        crate::output::check_new_file(path, args.force)?;
+    }
     let comparison = compare_runs(&args.run_a, &args.run_b, opts)?;
     for note in &comparison.notes {
-        eprintln!("note: {note}");
+        errln!("note: {}", printable(note));
     }
     match &args.out {
         Some(path) => {
-            crate::output::compare::write_compare_csv(&comparison, path)?;
-            print!("{}", crate::output::compare::render_top(&comparison, TOP)?);
-            println!("wrote {}", path.display());
+            {
+                let _cooperate = super::signals::Cooperate::begin();
+                crate::output::compare::write_compare_csv(&comparison, path, args.force)?;
+            }
+            // Labels come from scenario ids: no raw control characters.
+            for line in crate::output::compare::render_top(&comparison, TOP)?.lines() {
+                outln!("{}", printable(line))?;
+            }
+            outln!("wrote {}", printable(&path.display().to_string()))?;
         }
         None => {
-            use std::io::Write;
             let csv = crate::output::compare::compare_csv(&comparison)?;
-            std::io::stdout().write_all(&csv)?;
+            out_bytes(&csv)?;
         }
     }
     Ok(())

@@ -1,8 +1,8 @@
 //! `corridor list`: the scenarios in a folder, with their descriptions.
 
+use super::stream::{errln, out, printable};
 use crate::error::InvalidInput;
 use crate::scenario;
-use std::io::Write;
 use std::path::PathBuf;
 
 const AFTER_HELP: &str = "\
@@ -37,17 +37,24 @@ pub fn execute(args: &ListArgs) -> anyhow::Result<()> {
         .collect();
     files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
     if files.is_empty() {
-        eprintln!("no scenario files (*.toml) in {}", args.dir.display());
+        errln!(
+            "no scenario files (*.toml) in {}",
+            printable(&args.dir.display().to_string())
+        );
         return Ok(());
     }
     let rows: Vec<[String; 3]> = files.iter().map(|p| row(p)).collect();
-    print!("{}", table(&rows));
-    std::io::stdout().flush()?;
+    out(format_args!("{}", table(&rows)))?;
     Ok(())
 }
 
-/// File, name and one-line description of one scenario file.
+/// File, name and one-line description of one scenario file, with control
+/// characters escaped (they come from files and names anyone may write).
 fn row(path: &std::path::Path) -> [String; 3] {
+    row_raw(path).map(|field| printable(&field).into_owned())
+}
+
+fn row_raw(path: &std::path::Path) -> [String; 3] {
     let file = path.display().to_string();
     match scenario::load(path) {
         Ok(s) => {

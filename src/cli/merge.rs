@@ -1,5 +1,6 @@
 //! `corridor merge`: join the result folders of shards into one result.
 
+use super::stream::{errln, outln, printable};
 use std::path::PathBuf;
 
 const AFTER_HELP: &str = "\
@@ -9,7 +10,12 @@ Example:
   corridor merge outputs/s0 outputs/s1 --out outputs/baseline
 
 The merged folder is identical to that of one run with all the trials. The
-shards must come from the same scenario, seed and trial count.";
+shards must come from the same scenario, seed and trial count.
+
+A glob such as `outputs/*-trials*` does not match the hidden temporary
+folders (`.corridor-partial-...`) of runs that are still going or were
+killed; a temporary folder named anyway, or one of an earlier version
+(`<name>.partial-<pid>`), is skipped with a note.";
 
 /// Arguments of `corridor merge`.
 #[derive(Debug, Clone, clap::Args)]
@@ -26,17 +32,26 @@ pub struct MergeArgs {
     pub force: bool,
 }
 
-/// Runs `corridor merge`.
+/// Runs `corridor merge`. A signal while the merged folder is written stops
+/// it and leaves nothing.
 pub fn execute(args: &MergeArgs) -> anyhow::Result<()> {
-    let report = crate::output::merge_runs(&args.shards, &args.out, args.force)?;
+    let report = {
+        let _cooperate = super::signals::Cooperate::begin();
+        crate::output::merge_runs_until(
+            &args.shards,
+            &args.out,
+            args.force,
+            super::signals::stop(),
+        )?
+    };
     for note in &report.notes {
-        eprintln!("note: {note}");
+        errln!("note: {}", printable(note));
     }
-    println!(
+    outln!(
         "merged {} shards ({} trials) into {}",
         report.shards,
         report.trials,
-        report.out.display()
-    );
+        printable(&report.out.display().to_string())
+    )?;
     Ok(())
 }

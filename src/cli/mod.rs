@@ -11,6 +11,8 @@ pub mod markdown;
 pub mod merge;
 pub mod run;
 pub mod show;
+pub mod signals;
+pub mod stream;
 pub mod validate;
 
 use crate::error::InvalidInput;
@@ -18,13 +20,14 @@ use crate::scenario::{self, Diagnostics, Scenario};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::path::Path;
+use stream::errln;
 
 /// Top-level help text after the command list.
 const AFTER_HELP: &str = "\
 Exit status:
-  0  success
-  1  runtime failure (I/O, solver trouble, a bug)
-  2  invalid input: a scenario file, flag or result folder the user can fix
+  0  success (also when the reader of stdout, e.g. `head`, stops early)
+  1  runtime failure (I/O, a full disk, solver trouble, a signal, a bug)
+  2  invalid input: a scenario file, flag, limit or result folder the user can fix
 
 Example:
   corridor validate scenarios/baseline.toml
@@ -74,18 +77,33 @@ impl Command {
             Command::Run(a) => run::execute(a),
             Command::Merge(a) => merge::execute(a),
             Command::Compare(a) => compare::execute(a),
-            Command::MarkdownHelp => {
-                print!("{}", markdown::generate());
-                Ok(())
-            }
+            Command::MarkdownHelp => Ok(stream::out(format_args!("{}", markdown::generate()))?),
         }
     }
 }
 
-/// Parses argv and runs the chosen command. Bad flags make clap print usage
-/// and exit with status 2 by itself.
+/// Parses argv and runs the chosen command, with the signal handler
+/// installed and stdout flushed at the end (so that a full or closed
+/// stdout is an error here, not a silent loss at exit). Bad flags make clap
+/// print usage and exit with status 2; `--help` and `--version` print to
+/// stdout and exit 0 (or 1 if stdout cannot be written).
 pub fn run() -> anyhow::Result<()> {
-    Cli::parse().command.execute()
+    signals::install();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let printed = e.print();
+            if !e.use_stderr() {
+                printed.map_err(crate::error::StdoutError)?;
+                stream::flush()?;
+            }
+            std::process::exit(e.exit_code());
+        }
+    };
+    let result = cli.command.execute();
+    let flushed = stream::flush();
+    result?;
+    Ok(flushed?)
 }
 
 /// Prints an error the way the user should see it: scenario problems with
@@ -100,7 +118,7 @@ pub fn report(err: &anyhow::Error) {
     });
     match diagnostics {
         Some(d) => {
-            eprint!("{}", d.render(stderr_color()));
+            stream::err(format_args!("{}", d.render(stderr_color())));
             // Context added above the diagnostics (e.g. which command failed).
             let outer: Vec<String> = err
                 .chain()
@@ -111,10 +129,10 @@ pub fn report(err: &anyhow::Error) {
                 .map(|e| e.to_string())
                 .collect();
             if !outer.is_empty() {
-                eprintln!("error: {}", outer.join(": "));
+                errln!("error: {}", outer.join(": "));
             }
         }
-        None => eprintln!("error: {err:#}"),
+        None => errln!("error: {err:#}"),
     }
 }
 
@@ -140,8 +158,10 @@ pub struct McOpts {
     /// A run is a pure function of scenario, seed and trials.
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, value_name = "T", value_parser = positive_usize)]
+    /// Worker threads (default: all cores; at most 1024, and no more are
+    /// started than there are chunks of 32 trials to run at once). Results do
+    /// not depend on it.
+    #[arg(long, value_name = "T", value_parser = thread_count)]
     pub threads: Option<usize>,
     /// How uncertain inputs are drawn (default: `[montecarlo] sampling`, else random).
     #[arg(long, value_name = "METHOD")]
@@ -155,7 +175,7 @@ pub struct McOpts {
     #[arg(long, value_name = "X", value_parser = positive_f64)]
     pub target_se: Option<f64>,
     /// With `--trials auto`: never run more than N trials (default 100000).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", value_parser = max_trials)]
     pub max_trials: Option<u64>,
 }
 
@@ -197,13 +217,12 @@ impl std::str::FromStr for Trials {
         if s == "auto" {
             return Ok(Trials::Auto);
         }
-        match s.parse::<u64>() {
-            Ok(0) => Err("the number of trials must be at least 1".into()),
-            Ok(n) => Ok(Trials::Count(n)),
-            Err(_) => Err(format!(
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!(
                 "expected a number of trials or `auto`, found `{s}`"
-            )),
+            ));
         }
+        trial_count(s).map(Trials::Count)
     }
 }
 
@@ -225,11 +244,40 @@ impl From<SamplingArg> for scenario::Sampling {
     }
 }
 
-fn positive_usize(s: &str) -> Result<usize, String> {
+/// The most worker threads `--threads` accepts.
+pub const MAX_THREADS: usize = crate::montecarlo::MAX_THREADS;
+
+/// A trial count from 1 to [`crate::aggregate::MAX_TRIALS`], the most one
+/// run's exact statistics can hold.
+fn trial_count(s: &str) -> Result<u64, String> {
+    let max = crate::aggregate::MAX_TRIALS;
+    if !s.bytes().all(|b| b.is_ascii_digit()) || s.is_empty() {
+        return Err(format!("expected a whole number, found `{s}`"));
+    }
+    match s.parse::<u64>() {
+        Ok(0) => Err("the number of trials must be at least 1".into()),
+        Ok(n) if n <= max => Ok(n),
+        // Too many for u64 or for the statistics: the same message.
+        _ => Err(format!(
+            "{s} trials is more than one run can hold: at most {max} (the exact statistics count trials in 32 bits)"
+        )),
+    }
+}
+
+fn max_trials(s: &str) -> Result<u64, String> {
+    trial_count(s)
+}
+
+fn thread_count(s: &str) -> Result<usize, String> {
+    if !s.bytes().all(|b| b.is_ascii_digit()) || s.is_empty() {
+        return Err(format!("expected a whole number, found `{s}`"));
+    }
     match s.parse::<usize>() {
         Ok(0) => Err("must be at least 1".into()),
-        Ok(n) => Ok(n),
-        Err(_) => Err(format!("expected a whole number, found `{s}`")),
+        Ok(n) if n <= MAX_THREADS => Ok(n),
+        _ => Err(format!(
+            "{s} threads is too many: at most {MAX_THREADS} (more than 32 never have work at once)"
+        )),
     }
 }
 
@@ -260,6 +308,38 @@ mod tests {
             Err("the number of trials must be at least 1".into())
         );
         assert!("many".parse::<Trials>().is_err());
+        assert!("-3".parse::<Trials>().is_err());
+        assert_eq!(
+            "4294967295".parse::<Trials>(),
+            Ok(Trials::Count(4294967295))
+        );
+        for too_many in [
+            "4294967296",
+            "1000000000000",
+            "18446744073709551615",
+            "99999999999999999999999",
+        ] {
+            let err = too_many.parse::<Trials>().unwrap_err();
+            assert!(err.contains("at most 4294967295"), "{too_many}: {err}");
+        }
+    }
+
+    #[test]
+    fn thread_limits() {
+        assert_eq!(thread_count("1"), Ok(1));
+        assert_eq!(thread_count("1024"), Ok(1024));
+        for too_many in [
+            "1025",
+            "10000",
+            "18446744073709551615",
+            "99999999999999999999999",
+        ] {
+            let err = thread_count(too_many).unwrap_err();
+            assert!(err.contains("at most 1024"), "{too_many}: {err}");
+        }
+        assert!(thread_count("0").is_err());
+        assert!(thread_count("-1").is_err());
+        assert!(thread_count("2.5").is_err());
     }
 
     #[test]

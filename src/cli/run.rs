@@ -1,21 +1,22 @@
 //! `corridor run`: run a scenario's trials and write a result folder.
 
+use super::signals::{self, Cooperate};
+use super::stream::{errln, outln, printable};
 use super::{McOpts, Trials};
-use crate::aggregate::{self, CellStats, Layout};
+use crate::aggregate::{self, CellStats, Layout, MAX_TRIALS};
 use crate::engine::Prepared;
+use crate::error::{Interrupted, InvalidInput};
 use crate::model::{compile, CompiledModel};
 use crate::montecarlo::{self, Observer, Outcome, Plan};
 use crate::output::{
-    Manifest, PathCsv, RunDir, ShardInfo, StateFile, SummaryCsv, TrialWriter, CRATE_VERSION,
-    TRIALS_FILE,
+    folder_name, Manifest, PathCsv, RunDir, ShardInfo, StateFile, SummaryCsv, TrialWriter,
+    CRATE_VERSION, TRIALS_FILE,
 };
 use crate::scenario::Sampling;
 use anyhow::Context;
 use polars::prelude::DataFrame;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::Instant;
 
 const AFTER_HELP: &str = "\
@@ -25,6 +26,11 @@ Examples:
   corridor run scenarios/baseline.toml --deterministic
   corridor run scenarios/cpc-disruption.toml --trials auto --target-se 0.01
   corridor run scenarios/baseline.toml --trials 10000 --shard 0/4 --out outputs/shard-0
+
+The default folder name is the scenario name with every character other
+than A-Z, a-z, 0-9, `.`, `_` and `-` replaced by `_` (and a leading `.` or
+`-` too), cut to 100 bytes: a name never writes outside outputs/. At most
+4294967295 trials and 1024 threads.
 
 The result folder (default outputs/<name>-s<seed>-n<trials>) holds
 summary.csv (one row per metric, commodity, key and period, with mean, std,
@@ -43,7 +49,8 @@ pub struct RunArgs {
     /// Trial count, seed, threads and sampling.
     #[command(flatten)]
     pub mc: McOpts,
-    /// Result folder (default: outputs/<scenario name>-s<seed>-n<trials>).
+    /// Result folder (default: outputs/<scenario name>-s<seed>-n<trials>, the
+    /// name made safe for a folder name as docs/scenarios.md shows).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Replace the result folder if it already exists.
@@ -99,22 +106,33 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
     let scenario = super::load_scenario(&args.scenario)?;
     let model = compile(&scenario)
         .with_context(|| format!("cannot compile {}", args.scenario.display()))?;
-    let cfg = RunConfig::resolve(args, &model);
-    let out = args.out.clone().unwrap_or_else(|| cfg.default_out(&model));
+    let cfg = RunConfig::resolve(args, &model)?;
+    let out = match &args.out {
+        Some(out) => out.clone(),
+        None => {
+            let out = cfg.default_out(&model);
+            if folder_name(&model.name) != model.name {
+                errln!(
+                    "note: the scenario name \"{}\" is not a plain folder name; writing to {}",
+                    model.name.escape_debug(),
+                    out.display()
+                );
+            }
+            out
+        }
+    };
+    // From here until the result is renamed into place, a signal stops the
+    // run cleanly instead of killing it (and the temporary folder is removed).
+    let _cooperate = Cooperate::begin();
     let dir = RunDir::create(&out, args.force)?;
     let started = now_rfc3339();
     let clock = Instant::now();
 
     let prep = Prepared::new(&model).context("the baseline first period does not clear")?;
     let layout = montecarlo::layout(&model);
-    let stop = Arc::new(AtomicBool::new(false));
-    {
-        let stop = stop.clone();
-        // A second handler cannot be installed (tests call `execute` more than
-        // once in one process); the first one sets the same kind of flag.
-        let _ = ctrlc::set_handler(move || stop.store(true, Ordering::Relaxed));
-    }
-    let bar = progress_bar(args.quiet, cfg.plan.trials.end - cfg.plan.trials.start);
+    let stop = signals::stop();
+    let planned = cfg.plan.trials.end - cfg.plan.trials.start;
+    let bar = progress_bar(args.quiet, planned);
     let mut observer = RunObserver {
         trials: if args.keep_trials {
             Some(TrialWriter::new(&dir.file(TRIALS_FILE), &layout)?)
@@ -133,15 +151,12 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
             b.inc(n);
         }
     };
-    let outcome = montecarlo::run(&model, &prep, &cfg.plan, &stop, &progress, &mut observer)?;
+    let outcome = montecarlo::run(&model, &prep, &cfg.plan, stop, &progress, &mut observer)?;
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
     if outcome.interrupted {
-        anyhow::bail!(
-            "interrupted after {} trials; nothing was written",
-            outcome.done
-        );
+        return Err(Interrupted(format!("after {} of {planned} trials", outcome.done)).into());
     }
 
     // The summary (statistics of every cell, then CSV) and the state file
@@ -200,6 +215,9 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
         }),
     };
     dir.write(&manifest)?;
+    if signals::stopped() {
+        return Err(Interrupted("while the result folder was being written".into()).into());
+    }
     let path = dir.commit()?;
 
     if !args.quiet {
@@ -228,7 +246,10 @@ struct RunConfig {
 }
 
 impl RunConfig {
-    fn resolve(args: &RunArgs, m: &CompiledModel) -> RunConfig {
+    /// Resolves the flags against the scenario's defaults and checks the
+    /// limits (trials, shards) before anything runs: a violation is
+    /// [`InvalidInput`] (exit status 2).
+    fn resolve(args: &RunArgs, m: &CompiledModel) -> anyhow::Result<RunConfig> {
         let mc = &args.mc;
         let deterministic = mc.deterministic;
         let (total, target_se) = match (deterministic, mc.trials) {
@@ -237,35 +258,44 @@ impl RunConfig {
             (false, Some(Trials::Auto)) => (mc.max_trials.unwrap_or(100_000), mc.target_se),
             (false, None) => (m.default_trials, None),
         };
+        if !(1..=MAX_TRIALS).contains(&total) {
+            return Err(InvalidInput::Usage(format!(
+                "{total} trials (`[montecarlo] trials` of the scenario) is not a trial count one run can hold: 1 to {MAX_TRIALS}"
+            ))
+            .into());
+        }
         let trials = match args.shard {
-            Some(s) => s.index * total / s.count..(s.index + 1) * total / s.count,
+            Some(s) => shard_range(s, total)?,
             None => 0..total,
         };
         let threads = mc
             .threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-        RunConfig {
-            plan: Plan {
-                seed: mc.seed.unwrap_or(m.default_seed),
-                trials,
-                sampling: mc.sampling.map_or(m.sampling, Into::into),
-                deterministic,
-                threads,
-            },
+        let mut plan = Plan {
+            seed: mc.seed.unwrap_or(m.default_seed),
+            trials,
+            sampling: mc.sampling.map_or(m.sampling, Into::into),
+            deterministic,
+            threads,
+        };
+        plan.threads = montecarlo::workers(&plan);
+        Ok(RunConfig {
+            plan,
             total,
             single: deterministic || total == 1,
             target_se,
-        }
+        })
     }
 
     /// `outputs/<name>-s<seed>-n<trials>[-shard<i>of<N>]`, or `-deterministic`.
     fn default_out(&self, m: &CompiledModel) -> PathBuf {
+        let base = folder_name(&m.name);
         let mut name = if self.plan.deterministic {
-            format!("{}-deterministic", m.name)
+            format!("{base}-deterministic")
         } else if self.target_se.is_some() {
-            format!("{}-s{}-auto", m.name, self.plan.seed)
+            format!("{base}-s{}-auto", self.plan.seed)
         } else {
-            format!("{}-s{}-n{}", m.name, self.plan.seed, self.total)
+            format!("{base}-s{}-n{}", self.plan.seed, self.total)
         };
         if self.plan.trials.end - self.plan.trials.start != self.total {
             let per = self.plan.trials.end - self.plan.trials.start;
@@ -277,6 +307,25 @@ impl RunConfig {
         }
         PathBuf::from("outputs").join(name)
     }
+}
+
+/// The trials of shard `s` of a run of `total`: `i·total/N .. (i+1)·total/N`,
+/// computed in 128 bits so that no product wraps. Every shard must get at
+/// least one trial (so at most `total` shards): an empty shard would be a
+/// result folder of nothing.
+fn shard_range(s: Shard, total: u64) -> anyhow::Result<std::ops::Range<u64>> {
+    let at = |i: u64| {
+        let v = u128::from(i) * u128::from(total) / u128::from(s.count);
+        u64::try_from(v).expect("at most total")
+    };
+    if s.count > total {
+        return Err(InvalidInput::Usage(format!(
+            "--shard {}/{}: {total} trials cannot be split into {} shards of at least one trial; use at most {total} shards",
+            s.index, s.count, s.count
+        ))
+        .into());
+    }
+    Ok(at(s.index)..at(s.index + 1))
 }
 
 /// Between waves: stream per-trial values, keep a single path, check convergence.
@@ -407,24 +456,24 @@ fn print_summary(
     } else {
         format!("{} trials, seed {}", out.done, cfg.plan.seed)
     };
-    println!(
+    outln!(
         "{}: {mode}, {} periods from {}, {:.2} s ({:.0} trials/s, {} threads)",
-        m.name,
+        printable(&m.name),
         m.periods,
         m.period_label(0),
         wall,
         out.done as f64 / wall.max(1e-9),
         cfg.plan.threads
-    );
+    )?;
     if cfg.plan.deterministic {
-        println!("{}", deterministic_policies(m));
+        outln!("{}", deterministic_policies(m))?;
     }
     if let Some((n, se)) = converged {
-        println!("converged after {n} trials: largest relative standard error {se:.4}");
+        outln!("converged after {n} trials: largest relative standard error {se:.4}")?;
     } else if cfg.target_se.is_some() {
-        println!("stopped at --max-trials before reaching --target-se");
+        outln!("stopped at --max-trials before reaching --target-se")?;
     }
-    println!(
+    outln!(
         "LP ({} rows x {} columns, {} series x {} periods recorded): {} solves, {} periods reused the last solution, {} an earlier period's, {} pivots",
         m.lp.nrows,
         m.lp.ncols,
@@ -434,17 +483,17 @@ fn print_summary(
         out.lp.reused,
         out.lp.recalled,
         out.lp.pivots
-    );
+    )?;
     let rows = headline_rows(frame)?;
     if !rows.is_empty() {
-        println!(
+        outln!(
             "\nhorizon (per trial)                          mean          p05          p95   P(>0)"
-        );
+        )?;
         for r in rows {
-            println!("{r}");
+            outln!("{r}")?;
         }
     }
-    println!("\nwrote {}", path.display());
+    outln!("\nwrote {}", printable(&path.display().to_string()))?;
     Ok(())
 }
 
@@ -476,9 +525,9 @@ fn deterministic_policies(m: &CompiledModel) -> String {
             }
         }
         if windows.is_empty() {
-            inactive.push(pol.id.clone());
+            inactive.push(printable(&pol.id).into_owned());
         } else {
-            active.push(format!("{} {}", pol.id, windows.join(", ")));
+            active.push(format!("{} {}", printable(&pol.id), windows.join(", ")));
         }
     }
     let mut text = format!(
@@ -532,8 +581,8 @@ fn headline_rows(frame: &DataFrame) -> anyhow::Result<Vec<String>> {
         let label = format!(
             "{} {} {}",
             metric.get(i).unwrap_or(""),
-            commodity.get(i).unwrap_or(""),
-            key.get(i).unwrap_or("")
+            printable(commodity.get(i).unwrap_or("")),
+            printable(key.get(i).unwrap_or(""))
         );
         let line = format!("  {label:<40} {mu:>12.4e} {lo:>12.4e} {hi:>12.4e} {pa:>7.3}");
         match metric.get(i) {
@@ -571,5 +620,35 @@ mod tests {
             "x".parse::<Shard>(),
             Err("expected i/N such as 0/4, found `x`".to_string())
         );
+    }
+
+    #[test]
+    fn shard_ranges_never_wrap_and_never_empty() {
+        let sh = |index, count| Shard { index, count };
+        assert_eq!(shard_range(sh(0, 4), 10).unwrap(), 0..2);
+        assert_eq!(shard_range(sh(3, 4), 10).unwrap(), 7..10);
+        // i * total overflows u64 here; in 128 bits it does not.
+        let max = MAX_TRIALS;
+        assert_eq!(shard_range(sh(3, 4), max).unwrap(), 3 * max / 4..max);
+        let big = u64::MAX;
+        assert_eq!(
+            shard_range(sh(big - 1, big), big).unwrap(),
+            big - 1..big,
+            "the last of u64::MAX shards of u64::MAX trials"
+        );
+        // Shards cover 0..total exactly, in order.
+        for (count, total) in [(4, 10), (7, 7), (3, 1_000_003), (16, 4_294_967_295)] {
+            let mut at = 0;
+            for i in 0..count {
+                let r = shard_range(sh(i, count), total).unwrap();
+                assert_eq!(r.start, at);
+                assert!(r.end > r.start, "shard {i}/{count} of {total} is empty");
+                at = r.end;
+            }
+            assert_eq!(at, total);
+        }
+        let err = shard_range(sh(4, 10), 4).unwrap_err();
+        assert!(format!("{err}").contains("use at most 4 shards"), "{err}");
+        assert_eq!(crate::error::exit_code(&err), crate::error::EXIT_INVALID);
     }
 }

@@ -1,6 +1,5 @@
 //! `corridor show`: a scenario as one TOML document, `extends` resolved.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 const AFTER_HELP: &str = "\
@@ -22,8 +21,6 @@ pub struct ShowArgs {
 /// Runs `corridor show`.
 pub fn execute(args: &ShowArgs) -> anyhow::Result<()> {
     let scenario = super::load_scenario(&args.file)?;
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(scenario.to_toml().as_bytes())?;
-    stdout.flush()?;
-    Ok(())
+    super::stream::out_bytes(scenario.to_toml().as_bytes())?;
+    Ok(super::stream::flush()?)
 }

@@ -1,8 +1,8 @@
 //! `corridor validate`: check scenario files and report every problem.
 
+use super::stream::{err, flush, outln, printable};
 use crate::error::InvalidInput;
 use crate::scenario;
-use std::io::Write;
 use std::path::PathBuf;
 
 const AFTER_HELP: &str = "\
@@ -34,16 +34,14 @@ pub(crate) fn count(n: usize, what: &str) -> String {
 /// Runs `corridor validate`.
 pub fn execute(args: &ValidateArgs) -> anyhow::Result<()> {
     let color = super::stderr_color();
-    let mut stdout = std::io::stdout().lock();
     let mut failed = 0;
     for path in &args.files {
         match scenario::load(path) {
             Ok(s) => {
                 let f = &s.file;
-                writeln!(
-                    stdout,
+                outln!(
                     "ok: {} ({}, {}, {}, {})",
-                    path.display(),
+                    printable(&path.display().to_string()),
                     count(f.regions.len(), "region"),
                     count(f.legs.len(), "leg"),
                     count(f.routes.len(), "route"),
@@ -51,8 +49,8 @@ pub fn execute(args: &ValidateArgs) -> anyhow::Result<()> {
                 )?;
             }
             Err(d) => {
-                stdout.flush()?;
-                eprint!("{}", d.render(color));
+                flush()?;
+                err(format_args!("{}", d.render(color)));
                 failed += 1;
             }
         }

@@ -30,6 +30,10 @@ pub const WAVE: u64 = 1024;
 /// trials (32 measured 3-4% faster than 16 on the reference workload, for
 /// 13.5 MB more of chunk buffers with two workers).
 pub const CHUNK: u64 = 32;
+/// The most worker threads a run accepts (`--threads`): far more than can
+/// ever have work (see [`workers`]), low enough that a mistyped or absurd
+/// count (`--threads 18446744073709551615`) is refused up front.
+pub const MAX_THREADS: usize = 1024;
 /// Cell ranges of the shared statistics per worker thread: more parts than
 /// threads, so that a worker rarely waits for a part another is filling.
 pub const PARTS_PER_THREAD: usize = 2;
@@ -177,6 +181,21 @@ impl Parts {
     }
 }
 
+/// The worker threads `plan` runs on: its `threads`, but no more than
+/// there are chunks in a wave (more never have work at once) or in the
+/// whole run, so that idle workers cost no workspace or chunk buffer.
+/// Results do not depend on it.
+pub fn workers(plan: &Plan) -> usize {
+    if plan.deterministic {
+        return 1;
+    }
+    let trials = plan.trials.end.saturating_sub(plan.trials.start);
+    let chunks = trials.div_ceil(CHUNK).clamp(1, WAVE / CHUNK);
+    plan.threads
+        .clamp(1, MAX_THREADS)
+        .min(usize::try_from(chunks).unwrap_or(usize::MAX))
+}
+
 /// Length of one trial record.
 pub fn record_len(m: &CompiledModel) -> usize {
     m.series.len() * (m.periods + 1)
@@ -213,7 +232,14 @@ pub fn run(
         });
     }
 
-    let threads = plan.threads.max(1);
+    let trials = plan.trials.end.saturating_sub(plan.trials.start);
+    if trials > crate::aggregate::MAX_TRIALS {
+        anyhow::bail!(
+            "{trials} trials is more than one run can hold: at most {}",
+            crate::aggregate::MAX_TRIALS
+        );
+    }
+    let threads = workers(plan);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()?;
@@ -331,5 +357,33 @@ pub fn layout(m: &CompiledModel) -> crate::aggregate::Layout {
             })
             .collect(),
         periods: (0..=m.periods).map(|t| m.period_label(t)).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workers_never_outnumber_the_chunks() {
+        let plan = |threads: usize, trials: Range<u64>| Plan {
+            seed: 0,
+            trials,
+            sampling: Sampling::Random,
+            deterministic: false,
+            threads,
+        };
+        assert_eq!(workers(&plan(2, 0..1000)), 2);
+        assert_eq!(workers(&plan(1000, 0..1_000_000)), (WAVE / CHUNK) as usize);
+        assert_eq!(
+            workers(&plan(usize::MAX, 0..u64::MAX)),
+            (WAVE / CHUNK) as usize
+        );
+        assert_eq!(workers(&plan(8, 0..40)), 2, "40 trials are 2 chunks");
+        assert_eq!(workers(&plan(8, 5..5)), 1);
+        assert_eq!(workers(&plan(0, 0..100)), 1);
+        let mut det = plan(8, 0..1);
+        det.deterministic = true;
+        assert_eq!(workers(&det), 1);
     }
 }

@@ -11,9 +11,10 @@ pub fn compare_csv(c: &Comparison) -> anyhow::Result<Vec<u8>> {
     Ok(frame_to_csv(&c.frame)?)
 }
 
-/// Writes the comparison table to `path` (atomically).
-pub fn write_compare_csv(c: &Comparison, path: &Path) -> anyhow::Result<()> {
-    write_file_atomic(path, &compare_csv(c)?)
+/// Writes the comparison table to `path` (atomically); an existing file is
+/// replaced only with `force`.
+pub fn write_compare_csv(c: &Comparison, path: &Path, force: bool) -> anyhow::Result<()> {
+    write_file_atomic(path, &compare_csv(c)?, force)
 }
 
 /// The `top` rows with the largest absolute difference as a plain-text
@@ -234,8 +235,19 @@ mod tests {
         assert!(se > 0.0);
         assert_eq!(f.column("sd_diff").unwrap().null_count(), 3);
         let out = root.path().join("cmp").join("compare.csv");
-        write_compare_csv(&c, &out).unwrap();
+        write_compare_csv(&c, &out, false).unwrap();
         assert!(std::fs::read_to_string(&out).unwrap().contains(",false,"));
+        let again = write_compare_csv(&c, &out, false).unwrap_err();
+        assert!(format!("{again:#}").contains("use --force"), "{again:#}");
+        assert_eq!(crate::error::exit_code(&again), crate::error::EXIT_INVALID);
+        write_compare_csv(&c, &out, true).unwrap();
+        let folder = write_compare_csv(&c, out.parent().unwrap(), true).unwrap_err();
+        assert!(format!("{folder:#}").contains("is a folder"), "{folder:#}");
+        assert_eq!(
+            std::fs::read_dir(out.parent().unwrap()).unwrap().count(),
+            1,
+            "no temporary file left"
+        );
         assert!(compare_runs(&a, &root.path().join("nope"), Default::default()).is_err());
     }
 

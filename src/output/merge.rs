@@ -8,12 +8,14 @@
 //! range, summed wall time, the shard folders in `merged_from`).
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{bail, Context};
 
 use super::trials::read_trials;
-use super::{Manifest, RunDir, StateFile, SummaryCsv, TrialWriter, TRIALS_FILE};
-use crate::aggregate::{summary_frame, Accumulator, Layout};
+use super::{names, Manifest, RunDir, StateFile, SummaryCsv, TrialWriter, TRIALS_FILE};
+use crate::aggregate::{summary_frame, Accumulator, Layout, MAX_TRIALS};
+use crate::error::{Interrupted, InvalidInput};
 
 /// What [`merge_runs`] did.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,12 +47,47 @@ struct Shard {
 /// sampling, trial count and layout, and their trial ranges must cover
 /// `0..trials` exactly once.
 pub fn merge_runs(dirs: &[PathBuf], out: &Path, force: bool) -> anyhow::Result<MergeReport> {
+    merge_runs_until(dirs, out, force, &AtomicBool::new(false))
+}
+
+/// [`merge_runs`], stopping with [`Interrupted`] (and leaving nothing) once
+/// `stop` is set.
+///
+/// Temporary folders of unfinished runs (`.corridor-partial-...`, or
+/// `<name>.partial-<pid>` of earlier versions; see [`names`]) are skipped
+/// with a note, so a glob that matched one still merges the complete
+/// shards. Everything wrong with the shard folders themselves (missing or
+/// damaged files, shards of other runs, gaps, overlaps) is
+/// [`InvalidInput`] (exit status 2); failing to write `out` is not.
+pub fn merge_runs_until(
+    dirs: &[PathBuf],
+    out: &Path,
+    force: bool,
+    stop: &AtomicBool,
+) -> anyhow::Result<MergeReport> {
+    let mut notes = Vec::new();
+    let (skipped, dirs): (Vec<PathBuf>, Vec<PathBuf>) =
+        dirs.iter().cloned().partition(|d| names::is_temporary(d));
+    for d in &skipped {
+        notes.push(format!(
+            "skipped {}: the temporary folder of an unfinished or interrupted run, not a result",
+            d.display()
+        ));
+    }
     if dirs.is_empty() {
-        bail!("no shard folders to merge");
+        return Err(InvalidInput::Usage(if skipped.is_empty() {
+            "no shard folders to merge".into()
+        } else {
+            format!(
+                "no shard folders to merge: {} given, all temporary folders of unfinished runs",
+                skipped.len()
+            )
+        })
+        .into());
     }
     // What reading and checking the folders finds wrong is in the user's
     // input (exit status 2), not a failure of the merge.
-    let shards = read_shards(dirs).map_err(crate::error::InvalidInput::Results)?;
+    let shards = read_shards(&dirs).map_err(InvalidInput::Results)?;
 
     let first = &shards[0];
     let total = first.manifest.trials;
@@ -60,7 +97,8 @@ pub fn merge_runs(dirs: &[PathBuf], out: &Path, force: bool) -> anyhow::Result<M
     let mut acc = Accumulator::new(layout.n_cells());
     for s in &shards {
         acc.merge(&s.acc)
-            .with_context(|| format!("cannot merge {}", s.dir.display()))?;
+            .with_context(|| format!("cannot merge {}", s.dir.display()))
+            .map_err(InvalidInput::Results)?;
     }
     let summary = summary_frame(&layout, &acc).context("cannot build the summary table")?;
     run_dir.write(&SummaryCsv(&summary))?;
@@ -69,7 +107,6 @@ pub fn merge_runs(dirs: &[PathBuf], out: &Path, force: bool) -> anyhow::Result<M
         accumulator: &acc,
     })?;
 
-    let mut notes = Vec::new();
     let missing: Vec<String> = shards
         .iter()
         .filter(|s| !s.dir.join(TRIALS_FILE).is_file())
@@ -81,23 +118,39 @@ pub fn merge_runs(dirs: &[PathBuf], out: &Path, force: bool) -> anyhow::Result<M
         for s in &shards {
             let mut expected = s.manifest.trial_start;
             let path = s.dir.join(TRIALS_FILE);
-            read_trials(&path, &layout, CHUNK_TRIALS, |t, values| {
+            // Errors of writing the merged file or of a signal, kept apart
+            // from what is wrong with the shard's file.
+            let mut own: Option<anyhow::Error> = None;
+            let read = read_trials(&path, &layout, CHUNK_TRIALS, |t, values| {
                 if t != expected {
                     bail!(
                         "{}: expected trial {expected}, found trial {t}",
                         path.display()
                     );
                 }
-                expected += 1;
-                writer.push_horizon(t, values)
-            })?;
+                expected = expected.saturating_add(1);
+                let step = if stop.load(Ordering::Relaxed) {
+                    Err(Interrupted("while merging per-trial data".into()).into())
+                } else {
+                    writer.push_horizon(t, values)
+                };
+                step.map_err(|e| {
+                    own = Some(e);
+                    anyhow::anyhow!("stopped")
+                })
+            });
+            if let Some(e) = own {
+                return Err(e);
+            }
+            read.map_err(InvalidInput::Results)?;
             if expected != s.manifest.trial_end {
-                bail!(
+                return Err(InvalidInput::Results(anyhow::anyhow!(
                     "{}: holds trials {}..{expected}, the manifest says ..{}",
                     path.display(),
                     s.manifest.trial_start,
                     s.manifest.trial_end
-                );
+                ))
+                .into());
             }
         }
         writer.finish()?;
@@ -124,6 +177,9 @@ pub fn merge_runs(dirs: &[PathBuf], out: &Path, force: bool) -> anyhow::Result<M
         ..first.manifest.clone()
     };
     run_dir.write(&manifest)?;
+    if stop.load(Ordering::Relaxed) {
+        return Err(Interrupted("before the merged folder was complete".into()).into());
+    }
     let out = run_dir.commit()?;
     Ok(MergeReport {
         out,
@@ -140,6 +196,13 @@ fn read_shards(dirs: &[PathBuf]) -> anyhow::Result<Vec<Shard>> {
     let mut shards = Vec::with_capacity(dirs.len());
     for dir in dirs {
         let manifest = Manifest::read(dir)?;
+        if manifest.trials > MAX_TRIALS {
+            bail!(
+                "{}: the manifest says {} trials, more than the {MAX_TRIALS} a run can hold",
+                dir.display(),
+                manifest.trials
+            );
+        }
         let (layout, acc) = StateFile::read(dir)?;
         let range = manifest.trial_end.checked_sub(manifest.trial_start);
         if range != Some(acc.trials()) {

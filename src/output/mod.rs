@@ -33,15 +33,17 @@ pub mod compare;
 mod csv;
 mod manifest;
 pub mod merge;
+pub mod names;
 mod rundir;
 mod state;
 mod trials;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub use self::csv::{PathCsv, SummaryCsv};
 pub use manifest::{Manifest, ShardInfo, CRATE_VERSION};
-pub use merge::{merge_runs, MergeReport};
+pub use merge::{merge_runs, merge_runs_until, MergeReport};
+pub use names::folder_name;
 pub use rundir::RunDir;
 pub use state::StateFile;
 pub use trials::TrialWriter;
@@ -72,25 +74,61 @@ pub trait Artifact {
     }
 }
 
-/// Writes `bytes` to `path` atomically: into a temporary file beside it,
-/// then renamed over it.
-pub fn write_file_atomic(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+/// Checks that `path` may be written as a new file: absent, or (with
+/// `force`) an existing file to replace. An existing file without `force`,
+/// or a folder, is [`InvalidInput`](crate::error::InvalidInput) (exit
+/// status 2). Call it before any work, so the mistake shows at once.
+pub fn check_new_file(path: &Path, force: bool) -> anyhow::Result<()> {
+    use crate::error::InvalidInput;
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(anyhow::Error::from(e).context(format!("cannot inspect {}", path.display()))),
+        Ok(m) if m.is_dir() => Err(InvalidInput::Usage(format!(
+            "{} is a folder; give the path of a file to write",
+            path.display()
+        ))
+        .into()),
+        Ok(_) if !force => Err(InvalidInput::Usage(format!(
+            "{} already exists; use --force to replace it",
+            path.display()
+        ))
+        .into()),
+        Ok(_) => Ok(()),
+    }
+}
+
+/// Writes `bytes` to `path` atomically: into a hidden temporary file beside
+/// it (see [`names`]), then renamed over it. An existing `path` is replaced
+/// only with `force` (see [`check_new_file`], checked again just before the
+/// rename).
+pub fn write_file_atomic(path: &Path, bytes: &[u8], force: bool) -> anyhow::Result<()> {
     use anyhow::Context;
+    check_new_file(path, force)?;
     let name = path
         .file_name()
         .with_context(|| format!("{} is not a file path", path.display()))?;
-    let mut tmp_name = name.to_os_string();
-    tmp_name.push(format!(".partial-{}", std::process::id()));
-    let tmp: PathBuf = path.with_file_name(tmp_name);
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+    let tmp: PathBuf = path.with_file_name(names::temporary_name(names::PARTIAL_PREFIX, name));
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+    if let Some(parent) = parent {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("cannot create {}", parent.display()))?;
     }
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| {
+    names::clean_stale(parent.unwrap_or(Path::new(".")));
+    let written = std::fs::File::create(&tmp)
+        .and_then(|mut f| {
+            use std::io::Write;
+            f.write_all(bytes)?;
+            f.flush()
+        })
+        .with_context(|| format!("cannot write {}", tmp.display()))
+        .and_then(|()| check_new_file(path, force))
+        .and_then(|()| {
+            std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+        });
+    if written.is_err() {
         let _ = std::fs::remove_file(&tmp);
-        format!("cannot write {}", path.display())
-    })
+    }
+    written
 }
 
 #[cfg(test)]

@@ -1,8 +1,11 @@
-//! The result-folder manager: everything is written into
-//! `<target>.partial-<pid>` beside the target and renamed into place only
-//! when complete, so a result folder is never half-written. If the run fails
-//! (or the manager is dropped without [`RunDir::commit`]) the temporary
-//! folder is removed.
+//! The result-folder manager: everything is written into a hidden
+//! `.corridor-partial-<host>+<pid>+<target name>` beside the target and
+//! renamed into place only when complete, so a result folder is never
+//! half-written. If the run fails (or the manager is dropped without
+//! [`RunDir::commit`]) the temporary folder is removed; if the process is
+//! killed, the hidden folder is left, matched by no glob of result folders,
+//! and removed by the next [`RunDir::create`] in the same folder (see
+//! [`super::names`]).
 
 use std::fs;
 use std::io::Write;
@@ -10,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use super::Artifact;
+use super::{names, Artifact};
 use crate::error::InvalidInput;
 
 /// A result folder being written.
@@ -38,15 +41,19 @@ impl RunDir {
                 )
             })?;
         check_target(target, force)?;
-        let mut tmp_name = name.to_os_string();
-        tmp_name.push(format!(".partial-{}", std::process::id()));
-        let tmp = target.with_file_name(tmp_name);
-        if tmp.exists() {
+        let tmp = target.with_file_name(names::temporary_name(names::PARTIAL_PREFIX, name));
+        let parent = tmp.parent().filter(|p| !p.as_os_str().is_empty());
+        if let Some(parent) = parent {
+            fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        names::clean_stale(parent.unwrap_or(Path::new(".")));
+        if fs::symlink_metadata(&tmp).is_ok() {
             // Left by an earlier process with the same id that was killed.
             fs::remove_dir_all(&tmp)
                 .with_context(|| format!("cannot remove stale {}", tmp.display()))?;
         }
-        fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+        fs::create_dir(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
         Ok(RunDir {
             target: target.to_path_buf(),
             tmp,
@@ -91,13 +98,10 @@ impl RunDir {
         // The target may have appeared while the run was going.
         check_target(&self.target, self.force)?;
         if self.target.exists() {
-            let mut old_name = self
+            let name = self.target.file_name().expect("checked in create");
+            let old = self
                 .target
-                .file_name()
-                .expect("checked in create")
-                .to_os_string();
-            old_name.push(format!(".old-{}", std::process::id()));
-            let old = self.target.with_file_name(old_name);
+                .with_file_name(names::temporary_name(names::REPLACED_PREFIX, name));
             fs::rename(&self.target, &old)
                 .with_context(|| format!("cannot replace {}", self.target.display()))?;
             if let Err(e) = fs::rename(&self.tmp, &self.target) {
@@ -181,7 +185,8 @@ mod tests {
             .unwrap()
             .to_str()
             .unwrap()
-            .starts_with("run1.partial-"));
+            .starts_with(".corridor-partial-"));
+        assert!(super::names::is_temporary(&tmp));
         assert_eq!(dir.commit().unwrap(), target);
         assert!(!tmp.exists());
         assert_eq!(fs::read_to_string(target.join("a.txt")).unwrap(), "one");
