@@ -72,10 +72,14 @@ fn row_raw(path: &std::path::Path) -> [String; 3] {
             ]
         }
         Err(d) => {
-            // The name as written, if the file at least parses.
-            let name = std::fs::read_to_string(path)
-                .ok()
-                .and_then(|t| scenario::parse_str(&t, 0).ok())
+            // The name as written, if the file at least parses (from the
+            // text already read, within the loader's size limit).
+            let name = d
+                .sources
+                .files
+                .first()
+                .filter(|f| f.view == scenario::SourceView::Lines)
+                .and_then(|f| scenario::parse_str(&f.text, 0).ok())
                 .and_then(|f| f.scenario.name.map(|n| n.value))
                 .unwrap_or_else(|| "-".into());
             [

@@ -93,7 +93,10 @@ mod tests {
         assert_eq!(out.scenario.periods.unwrap().value, 60);
         let ids: Vec<_> = out.regions.iter().map(|r| r.id.value.as_str()).collect();
         assert_eq!(ids, ["KZ", "CN", "US"]);
-        assert_eq!(out.regions[0].name.as_deref(), Some("Qazaqstan"));
+        assert_eq!(
+            out.regions[0].name.as_ref().map(|n| n.value.as_str()),
+            Some("Qazaqstan")
+        );
         assert_eq!(out.regions[0].id.file, 1);
     }
 

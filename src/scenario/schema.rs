@@ -131,7 +131,7 @@ pub struct Commodity {
     /// Identifier used everywhere else (`rare_earths`).
     pub id: Sp<String>,
     /// Display name.
-    pub name: Option<String>,
+    pub name: Option<Sp<String>>,
     /// Unit of quantity (`t REO`, `t LCE`, `kt`).
     pub unit: Sp<String>,
     /// Tonnes of freight per unit, for shared leg capacity (default 1).
@@ -147,7 +147,7 @@ pub struct Region {
     /// Identifier (`KZ`).
     pub id: Sp<String>,
     /// Display name.
-    pub name: Option<String>,
+    pub name: Option<Sp<String>>,
 }
 
 /// A capacity node inside a region.
@@ -157,7 +157,7 @@ pub struct Hub {
     /// Identifier (`AKTAU`).
     pub id: Sp<String>,
     /// Display name.
-    pub name: Option<String>,
+    pub name: Option<Sp<String>>,
     /// The region the hub belongs to.
     pub region: Sp<String>,
     /// Throughput limit of all routes passing the hub, tonnes per year.
@@ -288,7 +288,7 @@ pub struct Leg {
     /// Identifier.
     pub id: Sp<String>,
     /// Display name.
-    pub name: Option<String>,
+    pub name: Option<Sp<String>>,
     /// Start node: a region or hub id.
     pub from: Sp<String>,
     /// End node: a region or hub id.
@@ -328,7 +328,7 @@ pub struct Route {
     /// Identifier.
     pub id: Sp<String>,
     /// Display name.
-    pub name: Option<String>,
+    pub name: Option<Sp<String>>,
     /// Origin region.
     pub from: Sp<String>,
     /// Destination region.
@@ -384,7 +384,7 @@ pub struct Policy {
     #[serde(rename = "type")]
     pub kind: Sp<PolicyKind>,
     /// One line for reports.
-    pub description: Option<String>,
+    pub description: Option<Sp<String>>,
 
     // Activation (all kinds).
     /// First month it can apply, `"YYYY-MM"` (default: horizon start).
