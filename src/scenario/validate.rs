@@ -76,49 +76,67 @@ const CHECKS: &[Check] = &[
     check_correlations,
 ];
 
+/// The ids of one kind: in file order (for suggestions) and hashed (for
+/// lookups, so checking thousands of references stays linear).
+struct Ids<'a> {
+    order: Vec<&'a str>,
+    set: std::collections::HashSet<&'a str>,
+}
+
+impl<'a> Ids<'a> {
+    fn new(ids: impl IntoIterator<Item = &'a str>) -> Self {
+        let order: Vec<&str> = ids.into_iter().collect();
+        let set = order.iter().copied().collect();
+        Ids { order, set }
+    }
+
+    fn contains(&self, id: &str) -> bool {
+        self.set.contains(id)
+    }
+}
+
 /// The scenario plus id tables every rule looks things up in.
 struct Ctx<'a> {
     f: &'a ScenarioFile,
     sources: &'a Sources,
-    commodities: Vec<&'a str>,
-    regions: Vec<&'a str>,
-    hubs: Vec<&'a str>,
-    nodes: Vec<&'a str>,
+    commodities: Ids<'a>,
+    regions: Ids<'a>,
+    hubs: Ids<'a>,
+    nodes: Ids<'a>,
     hub_region: HashMap<&'a str, &'a str>,
     legs: HashMap<&'a str, &'a Leg>,
-    leg_ids: Vec<&'a str>,
-    processing: Vec<&'a str>,
+    leg_ids: Ids<'a>,
+    processing: Ids<'a>,
 }
 
 impl<'a> Ctx<'a> {
     fn new(f: &'a ScenarioFile, sources: &'a Sources) -> Self {
-        let regions: Vec<&str> = f.regions.iter().map(|r| r.id.value.as_str()).collect();
-        let hubs: Vec<&str> = f.hubs.iter().map(|h| h.id.value.as_str()).collect();
-        let nodes = regions.iter().chain(&hubs).copied().collect();
+        let regions = || f.regions.iter().map(|r| r.id.value.as_str());
+        let hubs = || f.hubs.iter().map(|h| h.id.value.as_str());
         Ctx {
             f,
             sources,
-            commodities: f.commodities.iter().map(|c| c.id.value.as_str()).collect(),
-            regions,
-            nodes,
+            commodities: Ids::new(f.commodities.iter().map(|c| c.id.value.as_str())),
+            regions: Ids::new(regions()),
+            nodes: Ids::new(regions().chain(hubs())),
             hub_region: f
                 .hubs
                 .iter()
                 .map(|h| (h.id.value.as_str(), h.region.value.as_str()))
                 .collect(),
-            hubs,
+            hubs: Ids::new(hubs()),
             legs: f
                 .legs
                 .iter()
                 .map(|l| (l.id.value.as_str(), &l.value))
                 .collect(),
-            leg_ids: f.legs.iter().map(|l| l.id.value.as_str()).collect(),
-            processing: f.processing.iter().map(|p| p.id.value.as_str()).collect(),
+            leg_ids: Ids::new(f.legs.iter().map(|l| l.id.value.as_str())),
+            processing: Ids::new(f.processing.iter().map(|p| p.id.value.as_str())),
         }
     }
 
     fn is_region(&self, id: &str) -> bool {
-        self.regions.contains(&id)
+        self.regions.contains(id)
     }
 
     /// The region a node lies in: itself for a region, its region for a hub.
@@ -250,12 +268,22 @@ impl Range {
     }
 }
 
+/// `v` as a message shows it: in scientific notation when very large or
+/// very small (`1e308`, not 309 digits).
+fn num(v: f64) -> String {
+    if v != 0.0 && v.is_finite() && !(1e-6..1e15).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
 /// What is wrong with `v` for `range`, if anything (no path, no period).
 fn number_problem(v: f64, range: Range) -> Option<String> {
     if !v.is_finite() {
         Some(format!("must be a finite number, found {v}"))
     } else if !range.contains(v) {
-        Some(format!("must be {}, found {v}", range.describe()))
+        Some(format!("must be {}, found {}", range.describe(), num(v)))
     } else {
         None
     }
@@ -1048,7 +1076,8 @@ fn check_duplicate_ids(cx: &Ctx, out: &mut Vec<Diagnostic>) {
 }
 
 /// The help for an unknown id: a did-you-mean, else the valid ids.
-fn suggest(word: &str, valid: &[&str], plural: &str) -> String {
+fn suggest(word: &str, valid: &Ids, plural: &str) -> String {
+    let valid = &valid.order;
     if let Some(best) = did_you_mean(word, valid.iter().copied()) {
         return format!("did you mean `{best}`?");
     }
@@ -1066,9 +1095,9 @@ fn reference(
     path: &str,
     id: &Sp<String>,
     kind: (&str, &str),
-    valid: &[&str],
+    valid: &Ids,
 ) {
-    if !valid.contains(&id.value.as_str()) {
+    if !valid.contains(&id.value) {
         out.push(
             Diagnostic::new(
                 id.loc(),
@@ -1089,7 +1118,7 @@ const NODE: (&str, &str) = ("region or hub", "regions or hubs");
 /// Every id a scenario uses names something it defines.
 fn check_references(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     let f = cx.f;
-    let (regions, commodities) = (&cx.regions[..], &cx.commodities[..]);
+    let (regions, commodities) = (&cx.regions, &cx.commodities);
     for h in &f.hubs {
         reference(
             out,
@@ -1185,15 +1214,12 @@ fn check_references(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     }
     for p in &f.policies {
         let key = format!("policies.{}", p.id.value);
-        let one = |out: &mut Vec<Diagnostic>,
-                   field: &str,
-                   v: &Option<Sp<String>>,
-                   kind,
-                   valid: &[&str]| {
-            if let Some(v) = v {
-                reference(out, &format!("{key}.{field}"), v, kind, valid);
-            }
-        };
+        let one =
+            |out: &mut Vec<Diagnostic>, field: &str, v: &Option<Sp<String>>, kind, valid: &Ids| {
+                if let Some(v) = v {
+                    reference(out, &format!("{key}.{field}"), v, kind, valid);
+                }
+            };
         one(out, "region", &p.region, REGION, regions);
         one(out, "commodity", &p.commodity, COMMODITY, commodities);
         one(out, "importer", &p.importer, REGION, regions);
@@ -1201,8 +1227,8 @@ fn check_references(cx: &Ctx, out: &mut Vec<Diagnostic>) {
         one(out, "processing", &p.processing, PLANT, &cx.processing);
         for (field, list, kind, valid) in [
             ("to", &p.to, REGION, regions),
-            ("legs", &p.legs, LEG, &cx.leg_ids[..]),
-            ("hubs", &p.hubs, HUB, &cx.hubs[..]),
+            ("legs", &p.legs, LEG, &cx.leg_ids),
+            ("hubs", &p.hubs, HUB, &cx.hubs),
         ] {
             for v in list.iter().flatten() {
                 reference(out, &format!("{key}.{field}"), v, kind, valid);
@@ -1354,10 +1380,7 @@ fn check_route_commodities(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                     .help("omit `commodities` to allow every commodity all its legs carry"),
             ),
             Some(list) => {
-                for c in list
-                    .iter()
-                    .filter(|c| cx.commodities.contains(&c.value.as_str()))
-                {
+                for c in list.iter().filter(|c| cx.commodities.contains(&c.value)) {
                     for l in legs.iter().filter(|l| !carries(l, &c.value)) {
                         out.push(
                             Diagnostic::new(
@@ -1379,12 +1402,11 @@ fn check_route_commodities(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                 // An empty or unknown `carries` is reported on the leg itself.
                 let unclear = legs.iter().any(|l| {
                     l.carries.is_empty()
-                        || l.carries
-                            .iter()
-                            .any(|c| !cx.commodities.contains(&c.value.as_str()))
+                        || l.carries.iter().any(|c| !cx.commodities.contains(&c.value))
                 });
                 let common = cx
                     .commodities
+                    .order
                     .iter()
                     .any(|c| legs.iter().all(|l| carries(l, c)));
                 if !common && !unclear {
@@ -1462,8 +1484,21 @@ fn check_legs(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Disruptions: a non-negative failure rate (the sampled parts are checked
-/// with the other parameters).
+/// The most failures per year a disruption may have: one a day on average.
+/// A piece of infrastructure that fails more often is simply down (give it
+/// a lower capacity), and a trial draws every failure, so an unbounded rate
+/// (1e308) would never finish.
+pub const MAX_FAILURE_RATE: f64 = 365.0;
+
+const FAILURE_RATE: Range = Range {
+    lo: 0.0,
+    lo_open: false,
+    hi: MAX_FAILURE_RATE,
+    hi_open: false,
+};
+
+/// Disruptions: a failure rate between 0 and [`MAX_FAILURE_RATE`] (the
+/// sampled parts are checked with the other parameters).
 fn check_disruptions(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     let all =
         cx.f.hubs
@@ -1480,8 +1515,8 @@ fn check_disruptions(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                 out,
                 &format!("{key}.disruption.failure_rate"),
                 &d.failure_rate,
-                NON_NEG,
-                Some("failures per year while up, e.g. 0.5 for one failure every two years"),
+                FAILURE_RATE,
+                Some("failures per year while up, e.g. 0.5 for one failure every two years; at most 365 (one a day)"),
             );
         }
     }
@@ -2100,6 +2135,11 @@ fn check_correlations(cx: &Ctx, out: &mut Vec<Diagnostic>) {
         .filter(|p| matches!(p.param.value, Param::Dist(_)))
         .map(|p| p.name.as_str())
         .collect();
+    // The first parameter of each name (a duplicate id repeats names).
+    let mut by_name: HashMap<&str, &ParamRef> = HashMap::new();
+    for p in &params {
+        by_name.entry(p.name.as_str()).or_insert(p);
+    }
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for (b, block) in cx.f.correlations.iter().enumerate() {
         let label = format!("correlation block {}", b + 1);
@@ -2112,7 +2152,7 @@ fn check_correlations(cx: &Ctx, out: &mut Vec<Diagnostic>) {
         }
         for (i, name) in names.iter().enumerate() {
             let nm = name.value.as_str();
-            match params.iter().find(|p| p.name == nm) {
+            match by_name.get(nm) {
                 None => out.push(
                     Diagnostic::new(name.loc(), format!("{label}: unknown uncertainty `{nm}`")).help(match did_you_mean(nm, uncertain.iter().copied()) {
                         Some(best) => format!("did you mean `{best}`?"),
@@ -2681,7 +2721,15 @@ mod tests {
         )]);
         fails_with(
             &text,
-            "legs.pipe.disruption.failure_rate: must be at least 0, found -1",
+            "legs.pipe.disruption.failure_rate: must be between 0 and 365, found -1",
+        );
+        let text = patch(&[(
+            "carries = [\"oil\"]",
+            "carries = [\"oil\"]\ndisruption = { failure_rate = 1e308, repair_days = 10 }",
+        )]);
+        fails_with(
+            &text,
+            "legs.pipe.disruption.failure_rate: must be between 0 and 365, found 1e308",
         );
     }
 
