@@ -131,6 +131,42 @@ fn missing_extends_target() {
 }
 
 #[test]
+fn extends_at_a_system_file_shows_none_of_it() {
+    rejects(
+        "extends_passwd.toml",
+        "tests/fixtures/hostile/extends_passwd.toml:4:11",
+        "/etc/passwd is not a scenario file: it is not valid TOML (line 1, column",
+        "`extends` names another scenario TOML file, relative to the file that names it",
+    );
+    let out = corridor()
+        .args(["validate", "tests/fixtures/hostile/extends_passwd.toml"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("root:"), "{stderr}");
+}
+
+#[test]
+fn bytes_that_are_not_utf8() {
+    rejects(
+        "not_utf8.toml",
+        "tests/fixtures/hostile/not_utf8.toml:3:12",
+        "not UTF-8 text: the byte 0xe9 cannot appear here in UTF-8",
+        "a scenario file is UTF-8 text; save it as UTF-8",
+    );
+}
+
+#[test]
+fn escape_sequence_in_an_id() {
+    rejects(
+        "escape_in_id.toml",
+        "tests/fixtures/hostile/escape_in_id.toml:7:6",
+        "regions: `MN\\u{1b}]0;pwned\\u{7}` is not a valid id: `\\u{1b}` (a control character) (character 3) is not allowed",
+        "an id is 1 to 64 characters, each an ASCII letter, a digit, `_` or `-`",
+    );
+}
+
+#[test]
 fn run_and_show_reject_hostile_files_too() {
     for cmd in ["run", "show"] {
         let out = corridor()
