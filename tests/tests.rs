@@ -11,6 +11,7 @@ mod docs;
 // /dev/full, kill(1), sh and /proc: Linux, where CI runs.
 #[cfg(target_os = "linux")]
 mod environment;
+mod fuzz;
 mod golden;
 mod hostile;
 #[cfg(target_os = "linux")]
