@@ -16,9 +16,11 @@ use super::Diagnostic;
 
 /// Longest id, in characters.
 pub const MAX_ID_LEN: usize = 64;
-/// Longest scenario name, in characters (it becomes part of a folder name).
+/// Longest scenario name, in characters (the folder-name rule keeps at most
+/// 100 bytes of it).
 pub const MAX_NAME_LEN: usize = 100;
-/// Longest display name, unit or description, in characters.
+/// Longest display name or unit, in characters. (A description may be as
+/// long as the file allows: it is never repeated in a message.)
 pub const MAX_TEXT_LEN: usize = 2000;
 /// Most entries in any one list: `[[legs]]`, a route's `legs`, a leg's
 /// `carries`, an empirical distribution's `values`, ...
@@ -207,23 +209,11 @@ impl Limits {
 
     fn file(&mut self, f: &ScenarioFile) {
         let m = &f.scenario;
+        // `/`, `\\`, `..` and an empty name are left to the folder-name
+        // rule (`output::folder_name`), which makes any printable name a
+        // plain folder name.
         self.text("scenario.name", &m.name, MAX_NAME_LEN, false);
-        if let Some(name) = &m.name {
-            if name.value.trim().is_empty() {
-                self.push(
-                    name.loc(),
-                    "scenario.name: must not be empty".into(),
-                    "the name becomes part of the output folder name, e.g. \"china-ree-export-ban\"; leave `name` out to use the file name",
-                );
-            } else if let Some(c) = name.value.chars().find(|c| matches!(c, '/' | '\\')) {
-                self.push(
-                    name.loc(),
-                    format!("scenario.name: `{c}` is not allowed in a name"),
-                    "the name becomes part of the output folder name, so it may not hold `/` or `\\`",
-                );
-            }
-        }
-        self.text("scenario.description", &m.description, MAX_TEXT_LEN, true);
+        self.text("scenario.description", &m.description, usize::MAX, true);
         if let Some(e) = m.extends.as_ref().filter(|e| e.value.is_empty()) {
             self.push(
                 e.loc(),
@@ -362,7 +352,7 @@ impl Limits {
                 self.text(
                     &format!("{key}.description"),
                     &p.description,
-                    MAX_TEXT_LEN,
+                    usize::MAX,
                     true,
                 );
                 for (field, v) in [
