@@ -65,7 +65,9 @@
 //!   nonzero pivot candidates (tiny ones included) found no way out.
 //! * **Ill-conditioning.** A row that the dual ray says cannot be repaired, but whose
 //!   violation is below the rounding noise `1e-12·Σ|α_rj x_j|` of its own computation, is
-//!   accepted as feasible for that solve instead of being reported Infeasible.
+//!   accepted as feasible for that solve instead of being reported Infeasible; that
+//!   judgement is only made with fresh factors (an updated inverse refactorises and
+//!   the dual simplex carries on), as updates' drift can pass for noise.
 //! * **Speed.** All workspace is sized in `new`; `solve` never allocates. The dense
 //!   kernels (refactorisation) use AVX2 when the CPU has it (runtime-detected,
 //!   bitwise-identical results either way).
@@ -1857,6 +1859,21 @@ impl Simplex {
                 }
                 if slope > NOISE * mag {
                     return Ok(Outcome::Infeasible);
+                }
+                if self.eta_count > 0 {
+                    // Only fresh factors may call a violation noise: x_B and ρ
+                    // from an updated inverse carry drift that mag, summed over
+                    // ρ's noise-level entries times huge nonbasic values, can
+                    // hide (a wide-range LP had row 19 0.26 out of bound at
+                    // 1.85e5, 1.4e-6 of the row, accepted after 16 updates;
+                    // with fresh factors the row was feasible).
+                    self.refactor()?;
+                    self.compute_primal_refined();
+                    self.compute_dual();
+                    if self.make_dual_feasible() {
+                        self.compute_primal_refined();
+                    }
+                    continue;
                 }
                 // What is left is noise only once the passed breakpoints are
                 // flipped: without them x_p can still be far outside its bound

@@ -113,3 +113,16 @@ fn wide_range_m38_n21_solves() {
     let lp = Lp::random(38, 21, 18263821863604767935, true);
     assert_eq!(verify(&lp), Ok(Verdict::Agree));
 }
+
+/// A wide-range LP found by `wide_range_lps_match_microlp` on a fresh clone
+/// (issue #13). The solver calls it unbounded; the check of that claim solves
+/// it inside a box of 1e10, where row 19 (one entry, -27.9 x_8) came back at
+/// -185,273.73 against an upper bound of -185,273.99: 1.4e-6 of the row, over
+/// 1,000 times the solver's own tolerance. The dual simplex had accepted the
+/// violation as rounding noise on factors 16 updates old; with fresh ones the
+/// row is feasible.
+#[test]
+fn wide_range_m28_n14_row_19_stays_within_its_bound() {
+    let lp = Lp::random(28, 14, 12156322088303071650, true);
+    assert_eq!(verify(&lp), Ok(Verdict::Agree));
+}
