@@ -12,10 +12,10 @@
 //!   always a valid cold start. Nonbasic variables sit at a bound (or at 0 when free).
 //! * **Scaling.** Geometric row/column scaling, rounded to powers of two (so scaling is
 //!   exact in floating point), computed once in [`Simplex::new`]; the objective is
-//!   normalised per solve so that `max |c_j| ≈ 1`. Tolerances are stated for the
-//!   *unscaled* problem (primal `1e-9·(1 + |bound|)`, dual `1e-9·max|c|`) and mapped
-//!   per variable into scaled units, so scaling never loosens what the caller gets;
-//!   every reported quantity is unscaled.
+//!   normalised per solve so that `max |c_j| ≈ 1`. Tolerances (all in [`tolerance`])
+//!   are stated for the *unscaled* problem (primal `1e-9·(1 + |bound|)`, dual
+//!   `1e-9·max|c|`) and mapped per variable into scaled units, so scaling never
+//!   loosens what the caller gets; every reported quantity is unscaled.
 //! * **Basis inverse.** `m` is small (≤ a few hundred), so an explicit `B⁻¹`
 //!   (row-major) is kept and updated by a rank-1 (product-form) pivot. A bit mask per
 //!   row marks its non-zeros (a network basis' inverse has a few per row), so the
@@ -95,9 +95,6 @@ const SMALL_PIVOT: f64 = 1e-7;
 const TINY_PIV: f64 = 1e-9;
 /// Gauss-Jordan pivot below this (after scaling) means a singular basis.
 const SING_TOL: f64 = 1e-11;
-/// Relative rounding-noise level of a computed basic value: violations below
-/// `NOISE · Σ|α_rj x_j|` cannot be distinguished from zero.
-const NOISE: f64 = 1e-12;
 /// Steps shorter than this count as degenerate.
 const DEGENERATE_STEP: f64 = 1e-12;
 /// Consecutive degenerate pivots before perturbing.
@@ -108,6 +105,42 @@ const STALL_BLAND: usize = 400;
 const MAX_ROUNDS: usize = 40;
 /// Only the first rounds may perturb; later ones must converge unperturbed.
 const PERTURB_ROUNDS: usize = 4;
+
+/// What the solver guarantees and what an independent check of its answers
+/// accepts, in one place (`docs/model.md`, "Tolerances"). Every tolerance is
+/// relative to the scale of what it bounds: a row's to its bound and to the
+/// size of its terms `Σ|a_ij x_j|`, a dual's to the largest cost. A row of
+/// 1e5 gets 1e5 times the absolute slack of a row of 1.
+pub mod tolerance {
+    /// Primal feasibility: a column, or a row's activity, may lie outside its
+    /// bound `b` by `PRIMAL · (1 + |b|)` (user units; the solver's default,
+    /// see `Simplex::set_tolerances`).
+    pub const PRIMAL: f64 = 1e-9;
+    /// Dual feasibility (optimality): a reduced cost or a row dual may have
+    /// the wrong sign by `DUAL · max|c|`.
+    pub const DUAL: f64 = 1e-9;
+    /// Working precision of a computed sum: `Σ t_k` counts as zero when below
+    /// `RESIDUAL · (1 + Σ|t_k|)` (the residuals `A x − r` and `c_B − Bᵀy` the
+    /// solver checks before reporting an optimum).
+    pub const RESIDUAL: f64 = 1e-9;
+    /// Rounding noise of a basic value `x_p = −Σ α_rj x_j` computed from fresh
+    /// factors: a violation no pivot can repair that is below
+    /// `NOISE · Σ|α_rj x_j|` is accepted for that solve.
+    pub const NOISE: f64 = 1e-12;
+    /// An independent certificate of an optimum (primal and dual feasibility,
+    /// complementary slackness, duality gap) allows `CERTIFICATE` where the
+    /// solver works to `PRIMAL` and `DUAL`: 100 times more, for rounding in
+    /// recomputing `A x` and `c − Aᵀy` from the reported `x` and `y`, so a
+    /// failed certificate means a wrong answer.
+    pub const CERTIFICATE: f64 = 1e-7;
+
+    /// The certificate's feasibility tolerance of a value `v` (a column, or a
+    /// row activity) against its bounds, `terms = Σ|a_ij x_j|` for a row
+    /// (its own rounding), 0 for a column.
+    pub fn certificate(v: f64, terms: f64) -> f64 {
+        CERTIFICATE * (1.0 + v.abs()) + RESIDUAL * terms
+    }
+}
 
 // ---------------------------------------------------------------------------
 // Matrix
@@ -580,8 +613,8 @@ impl Simplex {
             iterations: 0,
             iteration_limit: 20 * (n + m) + 10_000,
             refactor_interval: 100,
-            primal_tol: 1e-9,
-            dual_tol: 1e-9,
+            primal_tol: tolerance::PRIMAL,
+            dual_tol: tolerance::DUAL,
             rng: RNG_SEED,
             kern: Kernels::detect(),
         };
@@ -654,9 +687,10 @@ impl Simplex {
         self.iteration_limit = n;
     }
 
-    /// Primal and dual feasibility tolerances (defaults 1e-9), in unscaled terms: a
-    /// value may violate a bound by `primal·(1 + |bound|)`, a reduced cost/dual may have
-    /// the wrong sign by `dual·max|c|`.
+    /// Primal and dual feasibility tolerances (defaults [`tolerance::PRIMAL`] and
+    /// [`tolerance::DUAL`], 1e-9), in unscaled terms: a value may violate a bound by
+    /// `primal·(1 + |bound|)`, a reduced cost/dual may have the wrong sign by
+    /// `dual·max|c|`.
     pub fn set_tolerances(&mut self, primal: f64, dual: f64) {
         self.primal_tol = primal;
         self.dual_tol = dual;
@@ -1603,7 +1637,7 @@ impl Simplex {
             r -= xs;
             scale += xs.abs();
             self.rhs[i] = r;
-            ok &= !(r.abs() > 1e-9 * (1.0 + scale));
+            ok &= !(r.abs() > tolerance::RESIDUAL * (1.0 + scale));
         }
         ok
     }
@@ -1632,7 +1666,7 @@ impl Simplex {
         for i in 0..self.m {
             let j = self.basis[i];
             let r = self.wcost[j] - self.a.dot(j, &self.y);
-            if r.abs() > 1e-9 * (1.0 + self.wcost[j].abs()) {
+            if r.abs() > tolerance::RESIDUAL * (1.0 + self.wcost[j].abs()) {
                 return false;
             }
         }
@@ -1857,7 +1891,7 @@ impl Simplex {
                         mag += self.a.dot(j, &self.rho).abs() * self.x[j].abs();
                     }
                 }
-                if slope > NOISE * mag {
+                if slope > tolerance::NOISE * mag {
                     return Ok(Outcome::Infeasible);
                 }
                 if self.eta_count > 0 {
@@ -2515,7 +2549,7 @@ mod tests {
         /// Asserts primal feasibility, complementary slackness and strong duality.
         fn assert_kkt(&self, s: &Simplex) {
             assert_masks_cover(s);
-            let tol = 1e-7;
+            let tol = tolerance::CERTIFICATE;
             let x = s.col_value();
             let y = s.row_dual();
             let d = s.col_reduced_cost();
