@@ -67,7 +67,10 @@
 //!   violation is below the rounding noise `1e-12·Σ|α_rj x_j|` of its own computation, is
 //!   accepted as feasible for that solve instead of being reported Infeasible; that
 //!   judgement is only made with fresh factors (an updated inverse refactorises and
-//!   the dual simplex carries on), as updates' drift can pass for noise.
+//!   the dual simplex carries on), as updates' drift can pass for noise. Before the
+//!   optimum is reported, such a basic value is moved onto its bound along the
+//!   basis' near-null direction when that changes `A x − r` by less than working
+//!   precision (an ill-conditioned basis determines `x_B` no better than that).
 //! * **Speed.** All workspace is sized in `new`; `solve` never allocates. The dense
 //!   kernels (refactorisation) use AVX2 when the CPU has it (runtime-detected,
 //!   bitwise-identical results either way).
@@ -1015,6 +1018,7 @@ impl Simplex {
                     if !primal_ok {
                         self.refine_primal();
                     }
+                    self.settle_noise();
                     if self.count_primal_infeasible() > 0 || self.count_dual_infeasible() > 0 {
                         if self.eta_count > 0 {
                             self.refactor()?;
@@ -1658,6 +1662,79 @@ impl Simplex {
                 let v = masked_dot(row, &self.binv_nz[i * w..(i + 1) * w], &self.rhs);
                 self.x[self.basis[i]] -= v;
             }
+        }
+    }
+
+    /// Moves basic variables that lie outside their bounds by no more than
+    /// the rounding noise the dual simplex accepted (`tol_extra`) onto the
+    /// bound, where the basis allows it. Such an `x_B` is ill-determined: for
+    /// an ill-conditioned `B`, `x_B + B⁻¹δ` with the smallest `δ` that puts
+    /// basic `i` on its bound (`δ ∝` row `i` of `B⁻¹`, `|δ| = |t|/‖ρ_i‖`) solves
+    /// `B x_B = −N x_N` as well as `x_B` does. A move is kept only if `δ` is
+    /// below working precision, no other basic leaves its bounds and the
+    /// residual `A x − r` still vanishes; otherwise the accepted noise stays.
+    fn settle_noise(&mut self) {
+        let m = self.m;
+        if (0..m).all(|i| self.tol_extra[self.basis[i]] == 0.0) {
+            return;
+        }
+        let residual_ok = self.primal_residual_ok();
+        for i in 0..m {
+            let v = self.basis[i];
+            if self.tol_extra[v] == 0.0 {
+                continue;
+            }
+            let (xv, l, u) = (self.x[v], self.lb[v], self.ub[v]);
+            let t = if xv < l - self.ptol(v, l) {
+                l - xv
+            } else if xv > u + self.ptol(v, u) {
+                u - xv
+            } else {
+                continue;
+            };
+            let row = &self.binv[i * m..(i + 1) * m];
+            let norm2: f64 = row.iter().map(|r| r * r).sum();
+            let rmax = row.iter().fold(0.0f64, |a, r| a.max(r.abs()));
+            let dmax = t.abs() * rmax / norm2;
+            if !(dmax <= tolerance::RESIDUAL) {
+                continue;
+            }
+            // Δx_B = (t/‖ρ‖²) B⁻¹ ρᵀ.
+            let f = t / norm2;
+            let mut ok = true;
+            for k in 0..m {
+                let w: f64 = self.binv[k * m..(k + 1) * m]
+                    .iter()
+                    .zip(row)
+                    .map(|(a, b)| a * b)
+                    .sum();
+                self.col_work[k] = f * w;
+            }
+            self.col_work[i] = t;
+            for k in 0..m {
+                let vk = self.basis[k];
+                let (lk, uk) = (self.lb[vk], self.ub[vk]);
+                let inside = |x: f64| x >= lk - self.ptol(vk, lk) && x <= uk + self.ptol(vk, uk);
+                if k != i && inside(self.x[vk]) && !inside(self.x[vk] + self.col_work[k]) {
+                    ok = false;
+                    break;
+                }
+            }
+            if !ok {
+                continue;
+            }
+            for k in 0..m {
+                let vk = self.basis[k];
+                self.x[vk] += self.col_work[k];
+            }
+            if residual_ok && !self.primal_residual_ok() {
+                for k in 0..m {
+                    let vk = self.basis[k];
+                    self.x[vk] -= self.col_work[k];
+                }
+                continue;
+            }
+            self.x[v] = if t > 0.0 { l } else { u };
         }
     }
 
