@@ -12,10 +12,10 @@
 //!   always a valid cold start. Nonbasic variables sit at a bound (or at 0 when free).
 //! * **Scaling.** Geometric row/column scaling, rounded to powers of two (so scaling is
 //!   exact in floating point), computed once in [`Simplex::new`]; the objective is
-//!   normalised per solve so that `max |c_j| ≈ 1`. Tolerances are stated for the
-//!   *unscaled* problem (primal `1e-9·(1 + |bound|)`, dual `1e-9·max|c|`) and mapped
-//!   per variable into scaled units, so scaling never loosens what the caller gets;
-//!   every reported quantity is unscaled.
+//!   normalised per solve so that `max |c_j| ≈ 1`. Tolerances (all in [`tolerance`])
+//!   are stated for the *unscaled* problem (primal `1e-9·(1 + |bound|)`, dual
+//!   `1e-9·max|c|`) and mapped per variable into scaled units, so scaling never
+//!   loosens what the caller gets; every reported quantity is unscaled.
 //! * **Basis inverse.** `m` is small (≤ a few hundred), so an explicit `B⁻¹`
 //!   (row-major) is kept and updated by a rank-1 (product-form) pivot. A bit mask per
 //!   row marks its non-zeros (a network basis' inverse has a few per row), so the
@@ -65,7 +65,12 @@
 //!   nonzero pivot candidates (tiny ones included) found no way out.
 //! * **Ill-conditioning.** A row that the dual ray says cannot be repaired, but whose
 //!   violation is below the rounding noise `1e-12·Σ|α_rj x_j|` of its own computation, is
-//!   accepted as feasible for that solve instead of being reported Infeasible.
+//!   accepted as feasible for that solve instead of being reported Infeasible; that
+//!   judgement is only made with fresh factors (an updated inverse refactorises and
+//!   the dual simplex carries on), as updates' drift can pass for noise. Before the
+//!   optimum is reported, such a basic value is moved onto its bound along the
+//!   basis' near-null direction when that changes `A x − r` by less than working
+//!   precision (an ill-conditioned basis determines `x_B` no better than that).
 //! * **Speed.** All workspace is sized in `new`; `solve` never allocates. The dense
 //!   kernels (refactorisation) use AVX2 when the CPU has it (runtime-detected,
 //!   bitwise-identical results either way).
@@ -93,9 +98,6 @@ const SMALL_PIVOT: f64 = 1e-7;
 const TINY_PIV: f64 = 1e-9;
 /// Gauss-Jordan pivot below this (after scaling) means a singular basis.
 const SING_TOL: f64 = 1e-11;
-/// Relative rounding-noise level of a computed basic value: violations below
-/// `NOISE · Σ|α_rj x_j|` cannot be distinguished from zero.
-const NOISE: f64 = 1e-12;
 /// Steps shorter than this count as degenerate.
 const DEGENERATE_STEP: f64 = 1e-12;
 /// Consecutive degenerate pivots before perturbing.
@@ -106,6 +108,42 @@ const STALL_BLAND: usize = 400;
 const MAX_ROUNDS: usize = 40;
 /// Only the first rounds may perturb; later ones must converge unperturbed.
 const PERTURB_ROUNDS: usize = 4;
+
+/// What the solver guarantees and what an independent check of its answers
+/// accepts, in one place (`docs/model.md`, "Tolerances"). Every tolerance is
+/// relative to the scale of what it bounds: a row's to its bound and to the
+/// size of its terms `Σ|a_ij x_j|`, a dual's to the largest cost. A row of
+/// 1e5 gets 1e5 times the absolute slack of a row of 1.
+pub mod tolerance {
+    /// Primal feasibility: a column, or a row's activity, may lie outside its
+    /// bound `b` by `PRIMAL · (1 + |b|)` (user units; the solver's default,
+    /// see `Simplex::set_tolerances`).
+    pub const PRIMAL: f64 = 1e-9;
+    /// Dual feasibility (optimality): a reduced cost or a row dual may have
+    /// the wrong sign by `DUAL · max|c|`.
+    pub const DUAL: f64 = 1e-9;
+    /// Working precision of a computed sum: `Σ t_k` counts as zero when below
+    /// `RESIDUAL · (1 + Σ|t_k|)` (the residuals `A x − r` and `c_B − Bᵀy` the
+    /// solver checks before reporting an optimum).
+    pub const RESIDUAL: f64 = 1e-9;
+    /// Rounding noise of a basic value `x_p = −Σ α_rj x_j` computed from fresh
+    /// factors: a violation no pivot can repair that is below
+    /// `NOISE · Σ|α_rj x_j|` is accepted for that solve.
+    pub const NOISE: f64 = 1e-12;
+    /// An independent certificate of an optimum (primal and dual feasibility,
+    /// complementary slackness, duality gap) allows `CERTIFICATE` where the
+    /// solver works to `PRIMAL` and `DUAL`: 100 times more, for rounding in
+    /// recomputing `A x` and `c − Aᵀy` from the reported `x` and `y`, so a
+    /// failed certificate means a wrong answer.
+    pub const CERTIFICATE: f64 = 1e-7;
+
+    /// The certificate's feasibility tolerance of a value `v` (a column, or a
+    /// row activity) against its bounds, `terms = Σ|a_ij x_j|` for a row
+    /// (its own rounding), 0 for a column.
+    pub fn certificate(v: f64, terms: f64) -> f64 {
+        CERTIFICATE * (1.0 + v.abs()) + RESIDUAL * terms
+    }
+}
 
 // ---------------------------------------------------------------------------
 // Matrix
@@ -578,8 +616,8 @@ impl Simplex {
             iterations: 0,
             iteration_limit: 20 * (n + m) + 10_000,
             refactor_interval: 100,
-            primal_tol: 1e-9,
-            dual_tol: 1e-9,
+            primal_tol: tolerance::PRIMAL,
+            dual_tol: tolerance::DUAL,
             rng: RNG_SEED,
             kern: Kernels::detect(),
         };
@@ -652,9 +690,10 @@ impl Simplex {
         self.iteration_limit = n;
     }
 
-    /// Primal and dual feasibility tolerances (defaults 1e-9), in unscaled terms: a
-    /// value may violate a bound by `primal·(1 + |bound|)`, a reduced cost/dual may have
-    /// the wrong sign by `dual·max|c|`.
+    /// Primal and dual feasibility tolerances (defaults [`tolerance::PRIMAL`] and
+    /// [`tolerance::DUAL`], 1e-9), in unscaled terms: a value may violate a bound by
+    /// `primal·(1 + |bound|)`, a reduced cost/dual may have the wrong sign by
+    /// `dual·max|c|`.
     pub fn set_tolerances(&mut self, primal: f64, dual: f64) {
         self.primal_tol = primal;
         self.dual_tol = dual;
@@ -979,6 +1018,7 @@ impl Simplex {
                     if !primal_ok {
                         self.refine_primal();
                     }
+                    self.settle_noise();
                     if self.count_primal_infeasible() > 0 || self.count_dual_infeasible() > 0 {
                         if self.eta_count > 0 {
                             self.refactor()?;
@@ -1601,7 +1641,7 @@ impl Simplex {
             r -= xs;
             scale += xs.abs();
             self.rhs[i] = r;
-            ok &= !(r.abs() > 1e-9 * (1.0 + scale));
+            ok &= !(r.abs() > tolerance::RESIDUAL * (1.0 + scale));
         }
         ok
     }
@@ -1625,12 +1665,85 @@ impl Simplex {
         }
     }
 
+    /// Moves basic variables that lie outside their bounds by no more than
+    /// the rounding noise the dual simplex accepted (`tol_extra`) onto the
+    /// bound, where the basis allows it. Such an `x_B` is ill-determined: for
+    /// an ill-conditioned `B`, `x_B + B⁻¹δ` with the smallest `δ` that puts
+    /// basic `i` on its bound (`δ ∝` row `i` of `B⁻¹`, `|δ| = |t|/‖ρ_i‖`) solves
+    /// `B x_B = −N x_N` as well as `x_B` does. A move is kept only if `δ` is
+    /// below working precision, no other basic leaves its bounds and the
+    /// residual `A x − r` still vanishes; otherwise the accepted noise stays.
+    fn settle_noise(&mut self) {
+        let m = self.m;
+        if (0..m).all(|i| self.tol_extra[self.basis[i]] == 0.0) {
+            return;
+        }
+        let residual_ok = self.primal_residual_ok();
+        for i in 0..m {
+            let v = self.basis[i];
+            if self.tol_extra[v] == 0.0 {
+                continue;
+            }
+            let (xv, l, u) = (self.x[v], self.lb[v], self.ub[v]);
+            let t = if xv < l - self.ptol(v, l) {
+                l - xv
+            } else if xv > u + self.ptol(v, u) {
+                u - xv
+            } else {
+                continue;
+            };
+            let row = &self.binv[i * m..(i + 1) * m];
+            let norm2: f64 = row.iter().map(|r| r * r).sum();
+            let rmax = row.iter().fold(0.0f64, |a, r| a.max(r.abs()));
+            let dmax = t.abs() * rmax / norm2;
+            if !(dmax <= tolerance::RESIDUAL) {
+                continue;
+            }
+            // Δx_B = (t/‖ρ‖²) B⁻¹ ρᵀ.
+            let f = t / norm2;
+            let mut ok = true;
+            for k in 0..m {
+                let w: f64 = self.binv[k * m..(k + 1) * m]
+                    .iter()
+                    .zip(row)
+                    .map(|(a, b)| a * b)
+                    .sum();
+                self.col_work[k] = f * w;
+            }
+            self.col_work[i] = t;
+            for k in 0..m {
+                let vk = self.basis[k];
+                let (lk, uk) = (self.lb[vk], self.ub[vk]);
+                let inside = |x: f64| x >= lk - self.ptol(vk, lk) && x <= uk + self.ptol(vk, uk);
+                if k != i && inside(self.x[vk]) && !inside(self.x[vk] + self.col_work[k]) {
+                    ok = false;
+                    break;
+                }
+            }
+            if !ok {
+                continue;
+            }
+            for k in 0..m {
+                let vk = self.basis[k];
+                self.x[vk] += self.col_work[k];
+            }
+            if residual_ok && !self.primal_residual_ok() {
+                for k in 0..m {
+                    let vk = self.basis[k];
+                    self.x[vk] -= self.col_work[k];
+                }
+                continue;
+            }
+            self.x[v] = if t > 0.0 { l } else { u };
+        }
+    }
+
     /// Verifies `c_B - Bᵀ y = 0` to working precision.
     fn dual_residual_ok(&self) -> bool {
         for i in 0..self.m {
             let j = self.basis[i];
             let r = self.wcost[j] - self.a.dot(j, &self.y);
-            if r.abs() > 1e-9 * (1.0 + self.wcost[j].abs()) {
+            if r.abs() > tolerance::RESIDUAL * (1.0 + self.wcost[j].abs()) {
                 return false;
             }
         }
@@ -1855,8 +1968,23 @@ impl Simplex {
                         mag += self.a.dot(j, &self.rho).abs() * self.x[j].abs();
                     }
                 }
-                if slope > NOISE * mag {
+                if slope > tolerance::NOISE * mag {
                     return Ok(Outcome::Infeasible);
+                }
+                if self.eta_count > 0 {
+                    // Only fresh factors may call a violation noise: x_B and ρ
+                    // from an updated inverse carry drift that mag, summed over
+                    // ρ's noise-level entries times huge nonbasic values, can
+                    // hide (a wide-range LP had row 19 0.26 out of bound at
+                    // 1.85e5, 1.4e-6 of the row, accepted after 16 updates;
+                    // with fresh factors the row was feasible).
+                    self.refactor()?;
+                    self.compute_primal_refined();
+                    self.compute_dual();
+                    if self.make_dual_feasible() {
+                        self.compute_primal_refined();
+                    }
+                    continue;
                 }
                 // What is left is noise only once the passed breakpoints are
                 // flipped: without them x_p can still be far outside its bound
@@ -2498,7 +2626,7 @@ mod tests {
         /// Asserts primal feasibility, complementary slackness and strong duality.
         fn assert_kkt(&self, s: &Simplex) {
             assert_masks_cover(s);
-            let tol = 1e-7;
+            let tol = tolerance::CERTIFICATE;
             let x = s.col_value();
             let y = s.row_dual();
             let d = s.col_reduced_cost();

@@ -1,6 +1,7 @@
 //! Shared random-LP generator and optimality certificate checks for the integration tests.
 #![allow(dead_code)]
 
+use corridor::engine::simplex::tolerance::{self, CERTIFICATE, RESIDUAL};
 use corridor::engine::simplex::{Simplex, SparseMatrix, Status};
 
 pub const INF: f64 = f64::INFINITY;
@@ -214,23 +215,18 @@ impl Lp {
     /// Checks that `s` holds an optimal primal/dual pair for this LP: primal
     /// feasibility, `d = c - Aᵀy`, sign/complementarity of every dual with the bound its
     /// variable/row sits at, and strong duality `c·x = Σ y_i b_i + Σ d_j l_j/u_j`.
+    /// Tolerances are `simplex::tolerance`'s certificate ones: a column's and a
+    /// row's relative to its own value and terms, a dual's to the largest cost.
     pub fn check_certificate(&self, s: &Simplex) -> Result<(), String> {
-        let ptol = 1e-7;
-        let dtol = 1e-7;
+        let ptol = CERTIFICATE;
+        let dtol = CERTIFICATE;
         let x = s.col_value();
         let y = s.row_dual();
         let d = s.col_reduced_cost();
         let mut act = vec![0.0; self.m];
         let mut act_mag = vec![0.0; self.m];
-        let mut row_amax = vec![0.0f64; self.m];
         let mut aty = vec![0.0; self.n];
         let mut aty_mag = vec![0.0; self.n];
-        // Basic values come out of B⁻¹ with absolute errors ~ eps·cond·max|x|: when an
-        // LP has astronomically large optimal values, that noise reaches every row.
-        let xmax = x.iter().fold(0.0f64, |a, v| a.max(v.abs()));
-        // Likewise y = B⁻ᵀc_B carries absolute errors ~ eps·cond·max|y|.
-        let ymax = y.iter().fold(0.0f64, |a, v| a.max(v.abs()));
-        let mut col_amax = vec![0.0f64; self.n];
         let mut cscale = 1.0f64;
         for &c in &self.c {
             cscale = cscale.max(c.abs());
@@ -238,15 +234,13 @@ impl Lp {
         for &(i, j, v) in &self.trip {
             act[i] += v * x[j];
             act_mag[i] += (v * x[j]).abs();
-            row_amax[i] = row_amax[i].max(v.abs());
-            col_amax[j] = col_amax[j].max(v.abs());
             aty[j] += v * y[i];
             aty_mag[j] += (v * y[i]).abs();
         }
         let mut dual_obj = 0.0;
         let mut dual_mag = 0.0;
         for j in 0..self.n {
-            let tol = ptol * (1.0 + x[j].abs());
+            let tol = tolerance::certificate(x[j], 0.0);
             if !(x[j] >= self.cl[j] - tol && x[j] <= self.cu[j] + tol) {
                 return Err(format!(
                     "col {j} = {} outside [{}, {}]",
@@ -254,7 +248,7 @@ impl Lp {
                 ));
             }
             let dj = self.c[j] - aty[j];
-            if (dj - d[j]).abs() > dtol * cscale + 1e-9 * aty_mag[j] + 1e-14 * ymax * col_amax[j] {
+            if (dj - d[j]).abs() > dtol * cscale + RESIDUAL * aty_mag[j] {
                 return Err(format!(
                     "col {j}: reduced cost {} but c - A^T y = {dj}",
                     d[j]
@@ -287,7 +281,7 @@ impl Lp {
         }
         for i in 0..self.m {
             // Rounding in A x scales with the terms, not with their (cancelled) sum.
-            let tol = ptol * (1.0 + act[i].abs()) + 1e-9 * act_mag[i] + 1e-14 * xmax * row_amax[i];
+            let tol = tolerance::certificate(act[i], act_mag[i]);
             if (act[i] - s.row_activity()[i]).abs() > tol {
                 return Err(format!(
                     "row {i}: activity {} vs A x {}",
@@ -326,10 +320,10 @@ impl Lp {
             dual_mag += (y[i] * act[i]).abs() + y[i].abs() * tol / ptol;
         }
         let obj: f64 = self.c.iter().zip(x).map(|(c, x)| c * x).sum();
-        if (obj - s.objective()).abs() > 1e-9 * (1.0 + obj.abs()) {
+        if (obj - s.objective()).abs() > RESIDUAL * (1.0 + obj.abs()) {
             return Err(format!("objective {} but c.x = {obj}", s.objective()));
         }
-        let gap_tol = 1e-7 * (1.0 + obj.abs()) + 1e-7 * dual_mag;
+        let gap_tol = CERTIFICATE * (1.0 + obj.abs()) + CERTIFICATE * dual_mag;
         if (obj - dual_obj).abs() > gap_tol {
             return Err(format!("duality gap: primal {obj} dual {dual_obj}"));
         }
@@ -421,9 +415,9 @@ fn reference_blocking(lp: &Lp) -> Option<Reference> {
 }
 
 impl Lp {
-    /// Whether `x` satisfies all bounds to a relative 1e-7 (terms-aware for rows).
+    /// Whether `x` satisfies all bounds to the certificate's tolerance.
     pub fn is_feasible(&self, x: &[f64]) -> bool {
-        self.is_feasible_tol(x, 1e-7, 1e-9)
+        self.is_feasible_tol(x, CERTIFICATE, RESIDUAL)
     }
 
     /// Feasibility to `rel·(1 + |value|)` plus `terms_rel·Σ|a_ij x_j|` on rows.

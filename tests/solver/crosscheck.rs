@@ -54,6 +54,15 @@ proptest! {
     }
 }
 
+/// A regression LP: our answer must stand its certificate (and microlp, when
+/// it answers, must not refute it). microlp's own verdict is not asserted: it
+/// has a time limit, and on ill-conditioned LPs it is sometimes wrong.
+fn certified(lp: &Lp) {
+    if let Err(e) = verify(lp) {
+        panic!("{e}");
+    }
+}
+
 /// The generator must produce all three outcomes, and microlp must mostly agree (so the
 /// cross-check is not vacuous).
 #[test]
@@ -95,7 +104,7 @@ fn generator_covers_all_statuses_and_mostly_agrees() {
 #[test]
 fn ill_conditioned_basis_is_refined_to_a_valid_certificate() {
     let lp = Lp::random(38, 17, 13405631889940345554, true);
-    assert_eq!(verify(&lp), Ok(Verdict::Agree));
+    certified(&lp);
 }
 
 /// A wide-range LP found by `wide_range_lps_match_microlp` in CI on the
@@ -103,7 +112,7 @@ fn ill_conditioned_basis_is_refined_to_a_valid_certificate() {
 #[test]
 fn wide_range_row_17_stays_within_its_bound() {
     let lp = Lp::random(28, 9, 2259746883570289094, true);
-    assert_eq!(verify(&lp), Ok(Verdict::Agree));
+    certified(&lp);
 }
 
 /// A wide-range LP found by `wide_range_lps_match_microlp` in CI on the
@@ -111,5 +120,31 @@ fn wide_range_row_17_stays_within_its_bound() {
 #[test]
 fn wide_range_m38_n21_solves() {
     let lp = Lp::random(38, 21, 18263821863604767935, true);
-    assert_eq!(verify(&lp), Ok(Verdict::Agree));
+    certified(&lp);
+}
+
+/// A wide-range LP found by `wide_range_lps_match_microlp` on a fresh clone
+/// (issue #13). The solver calls it unbounded; the check of that claim solves
+/// it inside a box of 1e10, where row 19 (one entry, -27.9 x_8) came back at
+/// -185,273.73 against an upper bound of -185,273.99: 1.4e-6 of the row, over
+/// 1,000 times the solver's own tolerance. The dual simplex had accepted the
+/// violation as rounding noise on factors 16 updates old; with fresh ones the
+/// row is feasible.
+#[test]
+fn wide_range_m28_n14_row_19_stays_within_its_bound() {
+    let lp = Lp::random(28, 14, 12156322088303071650, true);
+    certified(&lp);
+}
+
+/// A wide-range LP found by the first soak of `wide_range_lps_match_microlp`
+/// (issue #13). Its optimal vertex is ill-conditioned (row duals up to 2.5e7,
+/// `B⁻¹` entries 1.7e9 after scaling): row 20's logical, computed as a sum of
+/// terms up to 1e15, sat 0.043 (scaled) below its bound, accepted as noise,
+/// so row 20 came back 6.8e-4 outside its bound (2.7e-7 of the row, 270
+/// times the solver's tolerance). The solver now moves such a noise-level
+/// `x_B` onto the bound along the basis' own near-null direction.
+#[test]
+fn wide_range_m36_n20_row_20_settles_on_its_bound() {
+    let lp = Lp::random(36, 20, 10778686538295008228, true);
+    certified(&lp);
 }

@@ -3,6 +3,7 @@
 //! save/restore of bases.
 
 use super::common::{check_unbounded, rel_close, Lp, Rng};
+use corridor::engine::simplex::tolerance::CERTIFICATE;
 use corridor::engine::simplex::{BasisState, Simplex, Status};
 use proptest::prelude::*;
 
@@ -21,7 +22,7 @@ fn compare(lp: &Lp, warm: &mut Simplex, step: usize) -> Result<Status, TestCaseE
             lp.check_certificate(warm)
                 .map_err(|e| TestCaseError::fail(format!("step {step}: {e}")))?;
             prop_assert!(
-                rel_close(warm.objective(), cold.objective(), 1e-7),
+                rel_close(warm.objective(), cold.objective(), CERTIFICATE),
                 "step {}: warm objective {} vs cold {}",
                 step,
                 warm.objective(),
@@ -151,7 +152,7 @@ fn long_sequences_of_single_kind_changes() {
             if st == Status::Optimal {
                 lp.check_certificate(&warm).unwrap();
                 assert!(
-                    rel_close(warm.objective(), cold.objective(), 1e-7),
+                    rel_close(warm.objective(), cold.objective(), CERTIFICATE),
                     "seed {seed} step {step}"
                 );
                 optimal += 1;
