@@ -8,5 +8,6 @@ mod determinism;
 mod docs;
 mod hostile;
 mod props;
+mod proptest_config;
 mod slurm;
 mod solver;
