@@ -18,6 +18,7 @@ mod hostile;
 mod kill;
 mod policies;
 mod props;
+mod proptest_config;
 mod sampling;
 mod slurm;
 mod solver;

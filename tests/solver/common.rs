@@ -343,22 +343,31 @@ pub struct Reference {
     pub x: Vec<f64>,
 }
 
-/// Solves with good_lp + microlp in a helper thread. `None` if microlp errored or did not
-/// finish within 3 s (microlp 0.6 occasionally cycles; the stuck thread is abandoned and
-/// dies with the test process).
+/// microlp's time limit per reference solve, in seconds. microlp 0.6
+/// occasionally cycles; the limit ends such a solve (a stuck solve would
+/// otherwise spin on a core for the rest of the test run and slow every
+/// other test). A solve of these LPs takes milliseconds.
+pub const REFERENCE_SECONDS: f64 = 3.0;
+
+/// Solves with good_lp + microlp in a helper thread. `None` if microlp errored, hit its
+/// time limit, or its thread did not answer within twice that (the thread is then
+/// abandoned; it ends at its own time limit).
 pub fn reference(lp: &Lp) -> Option<Reference> {
     let lp = lp.clone();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let _ = tx.send(reference_blocking(&lp));
     });
-    rx.recv_timeout(std::time::Duration::from_secs(3))
+    rx.recv_timeout(std::time::Duration::from_secs_f64(2.0 * REFERENCE_SECONDS))
         .ok()
         .flatten()
 }
 
 fn reference_blocking(lp: &Lp) -> Option<Reference> {
-    use good_lp::{microlp, Expression, ProblemVariables, ResolutionError, Solution, SolverModel};
+    use good_lp::{
+        microlp, Expression, ProblemVariables, ResolutionError, Solution, SolutionStatus,
+        SolverModel, WithTimeLimit,
+    };
     let mut vars = ProblemVariables::new();
     let xs: Vec<_> = (0..lp.n)
         .map(|j| {
@@ -377,7 +386,10 @@ fn reference_blocking(lp: &Lp) -> Option<Reference> {
     for &(i, j, v) in &lp.trip {
         rows[i] += v * xs[j];
     }
-    let mut model = vars.minimise(obj).using(microlp);
+    let mut model = vars
+        .minimise(obj)
+        .using(microlp)
+        .with_time_limit(REFERENCE_SECONDS);
     for (i, e) in rows.into_iter().enumerate() {
         if lp.rl[i] == lp.ru[i] {
             model.add_constraint(e.eq(lp.rl[i]));
@@ -391,6 +403,7 @@ fn reference_blocking(lp: &Lp) -> Option<Reference> {
         }
     }
     match model.solve() {
+        Ok(sol) if !matches!(sol.status(), SolutionStatus::Optimal) => None,
         Ok(sol) => {
             let x: Vec<f64> = xs.iter().map(|&v| sol.value(v)).collect();
             let objective = (0..lp.n).map(|j| lp.c[j] * x[j]).sum();

@@ -25,12 +25,12 @@ fn run(lp: &Lp) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// The shared configuration (fixed seed, persisted failures), unshrunk: a
+/// failing (m, n, seed) is reproduced by `Lp::random` as reported.
 fn config(cases: u32) -> ProptestConfig {
     ProptestConfig {
-        cases,
         max_shrink_iters: 0,
-        failure_persistence: None,
-        ..ProptestConfig::default()
+        ..crate::proptest_config::config(cases)
     }
 }
 

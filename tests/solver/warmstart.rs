@@ -66,7 +66,8 @@ fn warm_sequence(
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 300, max_shrink_iters: 0, failure_persistence: None, ..ProptestConfig::default() })]
+    // The shared configuration (fixed seed, persisted failures), unshrunk.
+    #![proptest_config(ProptestConfig { max_shrink_iters: 0, ..crate::proptest_config::config(300) })]
 
     /// 25 consecutive rounds of 1-5 bound/cost changes, each re-solved warm.
     #[test]
