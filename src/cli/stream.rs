@@ -60,23 +60,12 @@ pub(crate) use {errln, outln};
 
 /// Text from a scenario file or the command line as it is safe to print on
 /// a terminal: control characters (escape sequences, carriage returns,
-/// bells, line breaks) are shown escaped, `\u{1b}`, instead of being sent
-/// to the terminal raw.
+/// bells, line breaks) and bidi formatting characters are shown escaped,
+/// `\u{1b}`, instead of being sent to the terminal raw.
 pub fn printable(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(char::is_control) {
-        return Cow::Borrowed(s);
-    }
-    Cow::Owned(
-        s.chars()
-            .map(|c| {
-                if c.is_control() {
-                    c.escape_default().to_string()
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect(),
-    )
+    // One escaping rule for everything printed from user text: the
+    // diagnostics' (control, bidi and line-separator characters).
+    crate::scenario::diagnostic::escape(s)
 }
 
 #[cfg(test)]
@@ -88,7 +77,9 @@ mod tests {
         assert_eq!(printable("plain name"), "plain name");
         assert!(matches!(printable("plain"), Cow::Borrowed(_)));
         assert_eq!(printable("a\u{1b}[31mred\u{7}"), "a\\u{1b}[31mred\\u{7}");
-        assert_eq!(printable("two\nlines\r"), "two\\nlines\\r");
+        assert_eq!(printable("two\nlines\r"), "two\\u{a}lines\\u{d}");
+        // Bidi overrides would reorder what the terminal shows.
+        assert_eq!(printable("a\u{202e}b"), "a\\u{202e}b");
         assert_eq!(printable("Ölkrise"), "Ölkrise");
     }
 }
