@@ -309,7 +309,7 @@ impl Bins {
             let w = self.windows[2 * cell + (key >> MAG_BITS) as usize];
             let at = (key & MAG_MASK).wrapping_sub(w.lo);
             if at < w.len {
-                prefetch(&self.store[w.off + at as usize]);
+                crate::mem::prefetch(&self.store[w.off + at as usize]);
             }
         }
     }
@@ -637,7 +637,7 @@ impl Accumulator {
         for i in 0..n {
             if i % 8 == 0 && i + LINES_AHEAD < n {
                 for t in 0..k {
-                    prefetch(&records[t * stride + i + LINES_AHEAD]);
+                    crate::mem::prefetch(&records[t * stride + i + LINES_AHEAD]);
                 }
             }
             if i + AHEAD < n && self.runs[i + AHEAD].moved {
@@ -931,21 +931,6 @@ fn normalised_bits(x: f64) -> u64 {
     } else {
         bits
     }
-}
-
-/// Asks the processor to start loading the cache line holding `r` (a hint
-/// with no effect on results; nothing on other architectures).
-#[inline(always)]
-fn prefetch<T>(r: &T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: prefetching is a hint and cannot fault; the pointer is valid.
-    unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
-            r as *const T as *const i8,
-        )
-    };
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = r;
 }
 
 /// Ends a run of `len` copies of the value with bits `bits` in cell `cell`.
