@@ -1104,63 +1104,11 @@ fn representative(key: u32, min: f64, max: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A small deterministic generator (SplitMix64) so the tests need no RNG
-    /// crate and never change.
-    struct Rng(u64);
-    impl Rng {
-        fn next_u64(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        }
-        fn uniform(&mut self) -> f64 {
-            (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-        }
-        fn normal(&mut self) -> f64 {
-            let u1 = 1.0 - self.uniform();
-            let u2 = self.uniform();
-            (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
-        }
-    }
-
-    /// Records with a mix of behaviours per cell: zero-inflated, constant,
-    /// lognormal, signed normal, uniform, huge values, tiny values.
-    fn records(n_trials: usize, seed: u64) -> Vec<Vec<f64>> {
-        let mut rng = Rng(seed);
-        (0..n_trials)
-            .map(|_| {
-                vec![
-                    if rng.uniform() < 0.8 {
-                        0.0
-                    } else {
-                        100.0 * rng.uniform()
-                    },
-                    1234.5678,
-                    (rng.normal() * 0.7 + 3.0).exp(),
-                    rng.normal() * 50.0,
-                    rng.uniform(),
-                    3.0e12 * (1.0 + rng.uniform()),
-                    -1.0e-13 * rng.uniform(),
-                    if rng.uniform() < 0.5 { -0.0 } else { 0.0 },
-                ]
-            })
-            .collect()
-    }
-
-    fn accumulate(recs: &[Vec<f64>]) -> Accumulator {
-        let mut acc = Accumulator::new(recs[0].len());
-        for r in recs {
-            acc.add_trial(r);
-        }
-        acc
-    }
+    use crate::aggregate::fixture::{accumulate, mixed_records, one_cell, Rng};
 
     #[test]
     fn any_split_merges_to_the_whole() {
-        let recs = records(2000, 1);
+        let recs = mixed_records(2000, 1);
         let whole = accumulate(&recs).to_bytes();
         for cuts in [vec![1], vec![700, 701, 1500], vec![10, 999, 1000, 1999]] {
             let mut parts = Vec::new();
@@ -1188,7 +1136,7 @@ mod tests {
 
     #[test]
     fn cell_ranges_fed_in_chunks_join_to_the_whole() {
-        let recs = records(3000, 7);
+        let recs = mixed_records(3000, 7);
         let whole = accumulate(&recs).to_bytes();
         let n = recs[0].len();
         let flat: Vec<f64> = recs.concat();
@@ -1228,7 +1176,7 @@ mod tests {
 
     #[test]
     fn streamed_bytes_are_one_postcard_wire() {
-        let acc = accumulate(&records(500, 3));
+        let acc = accumulate(&mixed_records(500, 3));
         let wire = Wire {
             trials: acc.trials(),
             cells: (0..acc.n_cells()).map(|i| acc.cell_wire(i)).collect(),
@@ -1241,7 +1189,7 @@ mod tests {
 
     #[test]
     fn batches_of_any_size_equal_single_trials() {
-        let recs = records(2000, 5);
+        let recs = mixed_records(2000, 5);
         let one_by_one = accumulate(&recs).to_bytes();
         let mut rng = Rng(17);
         let mut acc = Accumulator::new(recs[0].len());
@@ -1315,7 +1263,7 @@ mod tests {
 
     #[test]
     fn shuffled_order_gives_identical_bytes() {
-        let mut recs = records(3000, 2);
+        let mut recs = mixed_records(3000, 2);
         let a = accumulate(&recs).to_bytes();
         let mut rng = Rng(99);
         for i in (1..recs.len()).rev() {
@@ -1336,11 +1284,7 @@ mod tests {
     }
 
     fn check_quantiles(values: &[f64]) {
-        let mut acc = Accumulator::new(1);
-        for &v in values {
-            acc.add_trial(&[v]);
-        }
-        let s = acc.cell(0);
+        let s = one_cell(values).cell(0);
         let mut sorted = values.to_vec();
         sorted.sort_by(f64::total_cmp);
         for (pct, est) in [(5, s.p05), (50, s.p50), (95, s.p95)] {
@@ -1369,11 +1313,9 @@ mod tests {
             .collect();
         check_quantiles(&lognormal);
         let negative: Vec<f64> = (0..5_000).map(|_| -(rng.normal() * 0.3).exp()).collect();
-        let mut acc = Accumulator::new(1);
-        negative.iter().for_each(|&v| acc.add_trial(&[v]));
         let mut sorted = negative.clone();
         sorted.sort_by(f64::total_cmp);
-        let s = acc.cell(0);
+        let s = one_cell(&negative).cell(0);
         for (pct, est) in [(5, s.p05), (50, s.p50), (95, s.p95)] {
             let exact = exact_quantile(&sorted, pct);
             assert!(
@@ -1388,9 +1330,7 @@ mod tests {
         let mut rng = Rng(4);
         for (scale, offset) in [(1.0, 0.0), (1e-3, 1e6), (1e9, 1e12), (0.01, 0.5)] {
             let values: Vec<f64> = (0..10_001).map(|_| offset + scale * rng.normal()).collect();
-            let mut acc = Accumulator::new(1);
-            values.iter().for_each(|&v| acc.add_trial(&[v]));
-            let s = acc.cell(0);
+            let s = one_cell(&values).cell(0);
             // Reference: exact rational arithmetic on the fixed-point values
             // would match bit for bit; here a two-pass mean and variance with
             // compensated sums is accurate to ~1e-15 relative.
@@ -1432,11 +1372,7 @@ mod tests {
     #[test]
     fn constant_series_is_exact() {
         for v in [0.1, 1234.5678, -7.25, 3.3e15, 1e-300] {
-            let mut acc = Accumulator::new(1);
-            for _ in 0..1001 {
-                acc.add_trial(&[v]);
-            }
-            let s = acc.cell(0);
+            let s = one_cell(&[v; 1001]).cell(0);
             for stat in [s.mean, s.p05, s.p50, s.p95, s.min, s.max, s.cvar95] {
                 assert_eq!(stat, v);
             }
@@ -1487,7 +1423,7 @@ mod tests {
 
     #[test]
     fn bad_bytes_are_rejected() {
-        let acc = accumulate(&records(10, 5));
+        let acc = accumulate(&mixed_records(10, 5));
         let bytes = acc.to_bytes();
         assert_eq!(
             Accumulator::from_bytes(b"nonsense").unwrap_err(),
@@ -1514,11 +1450,8 @@ mod tests {
     fn large_values_use_the_wide_path_exactly() {
         // Sums of values in [2^31, 2^62) are integers in fixed point: the
         // mean of {2^40, 2^40 + 2} is exactly 2^40 + 1 and std is sqrt(2).
-        let mut acc = Accumulator::new(1);
         let b = 2f64.powi(40);
-        acc.add_trial(&[b]);
-        acc.add_trial(&[b + 2.0]);
-        let s = acc.cell(0);
+        let s = one_cell(&[b, b + 2.0]).cell(0);
         assert_eq!(s.mean, b + 1.0);
         assert_eq!(s.std, 2f64.sqrt());
     }
