@@ -64,8 +64,6 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
 use super::wide::U256;
 
 /// Fractional bits of the fixed-point representation used for the sums.
@@ -93,14 +91,13 @@ const KEY_SHIFT: u32 = 52 - MANT_KEPT;
 /// up is the sign.
 const MAG_BITS: u32 = 11 + MANT_KEPT;
 const MAG_MASK: u32 = (1 << MAG_BITS) - 1;
+/// Every histogram key is below this.
+pub(super) const KEY_LIMIT: u32 = 1 << (MAG_BITS + 1);
 /// Largest dense window of one cell and sign, in bins (8 KiB of counts,
 /// 32 binary octaves).
 const WINDOW_CAP: u32 = 4096;
 /// Smallest window, and the least a window grows by.
 const WINDOW_MIN: u32 = 16;
-
-const MAGIC: &[u8; 8] = b"CORRACC\0";
-const VERSION: u32 = 1;
 
 /// Why an accumulator could not be merged or decoded.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -463,16 +460,22 @@ impl Bins {
 /// One cell's complete state with nothing pending: what is serialised and
 /// what the statistics are computed from.
 #[derive(Clone, Debug)]
-struct Settled {
-    sum: i128,
-    sq: U256,
-    min: f64,
-    max: f64,
-    zeros: u64,
-    invalid: u64,
+pub(super) struct Settled {
+    /// `Σq`.
+    pub sum: i128,
+    /// `Σq²`.
+    pub sq: U256,
+    /// Smallest value (zeros included); `+inf` when there is none.
+    pub min: f64,
+    /// Largest value (zeros included); `-inf` when there is none.
+    pub max: f64,
+    /// Exact zeros.
+    pub zeros: u64,
+    /// Values left out (non-finite or too large).
+    pub invalid: u64,
     /// Non-empty histogram bins `(key, count)` in ascending key order:
     /// positive values by magnitude, then negative ones by magnitude.
-    bins: Vec<(u32, u64)>,
+    pub bins: Vec<(u32, u64)>,
 }
 
 impl Settled {
@@ -518,25 +521,6 @@ pub struct Accumulator {
     bins: Bins,
 }
 
-#[derive(Serialize, Deserialize)]
-struct Wire {
-    trials: u64,
-    cells: Vec<CellWire>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct CellWire {
-    sum: i128,
-    sq: U256,
-    min: f64,
-    max: f64,
-    zeros: u64,
-    invalid: u64,
-    /// Non-empty bins in ascending key order, flattened as
-    /// `[key delta, count, key delta, count, ...]`.
-    bins: Vec<u32>,
-}
-
 impl Accumulator {
     /// An empty accumulator for records of `n_cells` values.
     pub fn new(n_cells: usize) -> Self {
@@ -549,6 +533,14 @@ impl Accumulator {
             invalid: vec![0; n_cells],
             bins: Bins::new(n_cells),
         }
+    }
+
+    /// An empty accumulator holding `trials` trials, to add settled cells
+    /// to (when decoding).
+    pub(super) fn with_trials(n_cells: usize, trials: u64) -> Self {
+        let mut acc = Accumulator::new(n_cells);
+        acc.trials = trials;
+        acc
     }
 
     /// Number of cells per record.
@@ -718,7 +710,7 @@ impl Accumulator {
     }
 
     /// The complete state of cell `i`, pending runs included.
-    fn settled(&self, i: usize) -> Settled {
+    pub(super) fn settled(&self, i: usize) -> Settled {
         let s = &self.sums[i];
         let mut out = Settled {
             sum: s.sum,
@@ -768,7 +760,7 @@ impl Accumulator {
     }
 
     /// Adds a settled cell state to cell `i`.
-    fn add_settled(&mut self, i: usize, o: &Settled) {
+    pub(super) fn add_settled(&mut self, i: usize, o: &Settled) {
         let s = &mut self.sums[i];
         s.sum += o.sum;
         let sq = U256 {
@@ -791,134 +783,6 @@ impl Accumulator {
     /// The statistics of cell `i`.
     pub fn cell(&self, i: usize) -> CellStats {
         stats(self.trials, &self.settled(i))
-    }
-
-    /// The state in its canonical binary form: a header (magic and format
-    /// version) and a postcard body. Equal states give equal bytes, whatever
-    /// order the trials were added or merged in.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        self.write_to(&mut out)
-            .expect("postcard serialisation into a Vec");
-        out
-    }
-
-    /// Writes [`Accumulator::to_bytes`]'s bytes to `out` without holding them.
-    pub fn write_to(&self, mut out: &mut dyn std::io::Write) -> std::io::Result<()> {
-        let encode = |e: postcard::Error| std::io::Error::other(e);
-        out.write_all(MAGIC)?;
-        out.write_all(&VERSION.to_le_bytes())?;
-        // The bytes of one `Wire`, written cell by cell so that the state is
-        // never held twice: postcard writes a struct as its fields in order
-        // and a sequence as its length (a varint, like a usize) then its items.
-        out = postcard::to_io(&self.trials, out).map_err(encode)?;
-        out = postcard::to_io(&self.n_cells(), out).map_err(encode)?;
-        // Each cell is encoded into one reused buffer and written at once:
-        // postcard's writer would otherwise call `out` once per byte.
-        let mut buf = Vec::new();
-        for i in 0..self.n_cells() {
-            buf.clear();
-            buf = postcard::to_extend(&self.cell_wire(i), buf).map_err(encode)?;
-            out.write_all(&buf)?;
-        }
-        Ok(())
-    }
-
-    /// Cell `i` as it is serialised.
-    fn cell_wire(&self, i: usize) -> CellWire {
-        let s = self.settled(i);
-        let mut bins = Vec::with_capacity(2 * s.bins.len());
-        let mut prev = 0;
-        for (key, count) in s.bins {
-            bins.push(key - prev);
-            bins.push(count as u32);
-            prev = key;
-        }
-        CellWire {
-            sum: s.sum,
-            sq: s.sq,
-            min: s.min,
-            max: s.max,
-            zeros: s.zeros,
-            invalid: s.invalid,
-            bins,
-        }
-    }
-
-    /// Reads a state written by [`Accumulator::to_bytes`], checking its
-    /// header and internal consistency.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Accumulator, AggregateError> {
-        let body = bytes
-            .strip_prefix(MAGIC.as_slice())
-            .ok_or(AggregateError::BadHeader)?;
-        if body.len() < 4 {
-            return Err(AggregateError::BadHeader);
-        }
-        let found = u32::from_le_bytes([body[0], body[1], body[2], body[3]]);
-        if found != VERSION {
-            return Err(AggregateError::UnsupportedVersion {
-                found,
-                expected: VERSION,
-            });
-        }
-        let (wire, rest): (Wire, _) = postcard::take_from_bytes(&body[4..])
-            .map_err(|e| AggregateError::Corrupt(e.to_string()))?;
-        if !rest.is_empty() {
-            return Err(AggregateError::Corrupt(format!(
-                "{} trailing bytes",
-                rest.len()
-            )));
-        }
-        if wire.trials > MAX_TRIALS {
-            return Err(AggregateError::TooManyTrials(wire.trials));
-        }
-        let corrupt = |i: usize, what: &str| AggregateError::Corrupt(format!("cell {i}: {what}"));
-        let mut acc = Accumulator::new(wire.cells.len());
-        acc.trials = wire.trials;
-        for (i, c) in wire.cells.into_iter().enumerate() {
-            if c.bins.len() % 2 != 0 {
-                return Err(corrupt(i, "odd bin list"));
-            }
-            let mut settled = Settled {
-                sum: c.sum,
-                sq: c.sq,
-                min: c.min,
-                max: c.max,
-                zeros: c.zeros,
-                invalid: c.invalid,
-                bins: Vec::with_capacity(c.bins.len() / 2),
-            };
-            let mut total = c
-                .zeros
-                .checked_add(c.invalid)
-                .ok_or_else(|| corrupt(i, "count overflow"))?;
-            let mut key: u32 = 0;
-            for (j, pair) in c.bins.chunks_exact(2).enumerate() {
-                if j > 0 && pair[0] == 0 || pair[1] == 0 {
-                    return Err(corrupt(i, "bins out of order or empty"));
-                }
-                key = key
-                    .checked_add(pair[0])
-                    .filter(|&k| k < (1 << (MAG_BITS + 1)))
-                    .ok_or_else(|| corrupt(i, "bin key out of range"))?;
-                total += pair[1] as u64;
-                settled.bins.push((key, pair[1] as u64));
-            }
-            if total != wire.trials {
-                return Err(corrupt(i, "counts do not add up to the trial count"));
-            }
-            let n = wire.trials - c.invalid;
-            let extremes_ok = if n == 0 {
-                c.min == f64::INFINITY && c.max == f64::NEG_INFINITY
-            } else {
-                c.min <= c.max && c.min.is_finite() && c.max.is_finite()
-            };
-            if !extremes_ok {
-                return Err(corrupt(i, "min and max inconsistent"));
-            }
-            acc.add_settled(i, &settled);
-        }
-        Ok(acc)
     }
 }
 
@@ -1175,19 +1039,6 @@ mod tests {
     }
 
     #[test]
-    fn streamed_bytes_are_one_postcard_wire() {
-        let acc = accumulate(&mixed_records(500, 3));
-        let wire = Wire {
-            trials: acc.trials(),
-            cells: (0..acc.n_cells()).map(|i| acc.cell_wire(i)).collect(),
-        };
-        let mut expected = MAGIC.to_vec();
-        expected.extend_from_slice(&VERSION.to_le_bytes());
-        expected.extend(postcard::to_stdvec(&wire).unwrap());
-        assert_eq!(acc.to_bytes(), expected);
-    }
-
-    #[test]
     fn batches_of_any_size_equal_single_trials() {
         let recs = mixed_records(2000, 5);
         let one_by_one = accumulate(&recs).to_bytes();
@@ -1422,23 +1273,8 @@ mod tests {
     }
 
     #[test]
-    fn bad_bytes_are_rejected() {
+    fn merge_refuses_other_sizes() {
         let acc = accumulate(&mixed_records(10, 5));
-        let bytes = acc.to_bytes();
-        assert_eq!(
-            Accumulator::from_bytes(b"nonsense").unwrap_err(),
-            AggregateError::BadHeader
-        );
-        let mut v2 = bytes.clone();
-        v2[8] = 2;
-        assert!(matches!(
-            Accumulator::from_bytes(&v2),
-            Err(AggregateError::UnsupportedVersion { found: 2, .. })
-        ));
-        assert!(matches!(
-            Accumulator::from_bytes(&bytes[..bytes.len() - 3]),
-            Err(AggregateError::Corrupt(_))
-        ));
         let mut other = Accumulator::new(3);
         assert_eq!(
             other.merge(&acc).unwrap_err(),

@@ -6,17 +6,18 @@
 //! depend on the thread count, the order trials finish in or the shard
 //! split. [`summary_frame`] turns the merged state into the tidy
 //! summary table; [`compare::compare_runs`] computes differences between two
-//! result folders.
+//! result folders; [`state_format`] defines the bytes of `state.bin`.
 //!
-//! This module does no writing (that is `output`'s job) and knows nothing of
-//! the engine: a trial is just a record of `f64`s described by a [`Layout`].
-//! Only this module and `output` use polars.
+//! This module opens no files for writing (that is `output`'s job) and
+//! knows nothing of the engine: a trial is just a record of `f64`s
+//! described by a [`Layout`]. Only this module and `output` use polars.
 
 mod accumulator;
 pub mod compare;
 #[cfg(test)]
 pub(crate) mod fixture;
 mod frame;
+pub mod state_format;
 mod wide;
 
 use serde::{Deserialize, Serialize};
