@@ -6,7 +6,18 @@
 //! depend on the thread count, the order trials finish in or the shard
 //! split. [`summary_frame`] turns the merged state into the tidy
 //! summary table; [`compare::compare_runs`] computes differences between two
-//! result folders; [`state_format`] defines the bytes of `state.bin`.
+//! result folders.
+//!
+//! | file | job |
+//! |---|---|
+//! | `accumulator` | [`Accumulator`]: adding chunks of records in one sweep over the cells, joining cell ranges, merging |
+//! | `stats` | [`CellStats`]: what each summary statistic is and how exact |
+//! | `fixed` | the fixed-point exact sums behind the mean and standard deviation |
+//! | `wide` | the 256-bit integer those sums need |
+//! | `histogram` | the log-bin histogram store behind the quantiles (16-bit bins, carries, compaction) |
+//! | [`state_format`] | the whole `state.bin` format, byte by byte |
+//! | `frame` | the summary table |
+//! | [`compare`] | paired and unpaired differences between two result folders |
 //!
 //! This module opens no files for writing (that is `output`'s job) and
 //! knows nothing of the engine: a trial is just a record of `f64`s
@@ -14,16 +25,21 @@
 
 mod accumulator;
 pub mod compare;
+mod fixed;
 #[cfg(test)]
 pub(crate) mod fixture;
 mod frame;
+mod histogram;
 pub mod state_format;
+mod stats;
 mod wide;
 
 use serde::{Deserialize, Serialize};
 
-pub use accumulator::{Accumulator, AggregateError, CellStats, FRACTION_BITS, MAX_TRIALS};
+pub use accumulator::{Accumulator, AggregateError, MAX_TRIALS};
+pub use fixed::FRACTION_BITS;
 pub use frame::{summary_frame, SUMMARY_COLUMNS};
+pub use stats::CellStats;
 
 /// Name of the last period of a [`Layout`]: the whole-horizon value.
 pub const HORIZON: &str = "horizon";

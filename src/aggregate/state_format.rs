@@ -38,7 +38,8 @@ use anyhow::{bail, Context};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::accumulator::{Settled, KEY_LIMIT};
+use super::accumulator::Settled;
+use super::histogram::KEY_LIMIT;
 use super::wide::U256;
 use super::{Accumulator, AggregateError, Layout, MAX_TRIALS};
 
