@@ -65,6 +65,21 @@ pub struct CellStats {
 }
 
 impl CellStats {
+    /// The statistics as columns of the summary table, in column order
+    /// (after `n`): each column's name and how to read it.
+    pub const COLUMNS: [(&'static str, fn(&CellStats) -> f64); 10] = [
+        ("mean", |c| c.mean),
+        ("std", |c| c.std),
+        ("se", |c| c.se),
+        ("p05", |c| c.p05),
+        ("p50", |c| c.p50),
+        ("p95", |c| c.p95),
+        ("min", |c| c.min),
+        ("max", |c| c.max),
+        ("p_any", |c| c.p_any),
+        ("cvar95", |c| c.cvar95),
+    ];
+
     /// The statistics of a settled cell out of `trials` trials.
     pub(super) fn of(trials: u64, c: &Settled) -> CellStats {
         let n = trials - c.invalid;
