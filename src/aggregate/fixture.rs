@@ -87,6 +87,16 @@ pub fn record(t: u64) -> Vec<f64> {
     out
 }
 
+/// `layout()` and an accumulator of `record(0)` to `record(trials - 1)`.
+pub fn accumulated(trials: u64) -> (Layout, Accumulator) {
+    let layout = layout();
+    let mut acc = Accumulator::new(layout.n_cells());
+    for t in 0..trials {
+        acc.add_trial(&record(t));
+    }
+    (layout, acc)
+}
+
 /// Records of eight cells with a mix of behaviours: zero-inflated,
 /// constant, lognormal, signed normal, uniform, huge values, tiny values,
 /// signed zeros.

@@ -80,11 +80,7 @@ mod tests {
 
     #[test]
     fn one_row_per_series_and_period_in_order() {
-        let layout = fixture::layout();
-        let mut acc = Accumulator::new(layout.n_cells());
-        for t in 0..50 {
-            acc.add_trial(&fixture::record(t));
-        }
+        let (layout, acc) = fixture::accumulated(50);
         let df = summary_frame(&layout, &acc).unwrap();
         assert_eq!(df.shape(), (12, 16));
         let names: Vec<&str> = df.get_column_names().iter().map(|s| s.as_str()).collect();
@@ -105,9 +101,7 @@ mod tests {
 
     #[test]
     fn undefined_statistics_are_null() {
-        let layout = fixture::layout();
-        let mut acc = Accumulator::new(layout.n_cells());
-        acc.add_trial(&fixture::record(0));
+        let (layout, acc) = fixture::accumulated(1);
         let df = summary_frame(&layout, &acc).unwrap();
         assert_eq!(df.column("std").unwrap().null_count(), 12);
         assert_eq!(df.column("mean").unwrap().null_count(), 0);

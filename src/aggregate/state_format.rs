@@ -309,11 +309,7 @@ mod tests {
 
     /// `state.bin` of the fixture layout after 20 trials.
     fn state_bytes() -> (Layout, Accumulator, Vec<u8>) {
-        let layout = fixture::layout();
-        let mut acc = Accumulator::new(layout.n_cells());
-        for t in 0..20 {
-            acc.add_trial(&fixture::record(t));
-        }
+        let (layout, acc) = fixture::accumulated(20);
         let mut bytes = Vec::new();
         write(&layout, &acc, &mut bytes).unwrap();
         (layout, acc, bytes)

@@ -48,11 +48,7 @@ mod tests {
 
     #[test]
     fn the_file_holds_the_state_format() {
-        let layout = fixture::layout();
-        let mut acc = Accumulator::new(layout.n_cells());
-        for t in 0..20 {
-            acc.add_trial(&fixture::record(t));
-        }
+        let (layout, acc) = fixture::accumulated(20);
         let file = StateFile {
             layout: &layout,
             accumulator: &acc,
