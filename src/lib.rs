@@ -14,6 +14,7 @@ pub mod aggregate;
 pub mod cli;
 pub mod engine;
 pub mod error;
+mod mem;
 pub mod model;
 pub mod montecarlo;
 pub mod output;

@@ -31,11 +31,8 @@ use polars::prelude::{
 
 use super::HORIZON;
 use crate::error::InvalidInput;
-
-/// File names inside a result folder that a comparison reads.
-const SUMMARY: &str = "summary.csv";
-const TRIALS: &str = "trials.parquet";
-const MANIFEST: &str = "manifest.toml";
+// The files of a result folder that a comparison reads.
+use crate::output::{MANIFEST_FILE as MANIFEST, SUMMARY_FILE as SUMMARY, TRIALS_FILE as TRIALS};
 
 /// Columns of the comparison table, in order.
 pub const COMPARE_COLUMNS: [&str; 15] = [

@@ -2,27 +2,35 @@
 
 use polars::prelude::*;
 
-use super::{Accumulator, Layout};
+use super::{Accumulator, CellStats, Layout, SeriesMeta};
 
-/// Columns of the summary table, in order.
-pub const SUMMARY_COLUMNS: [&str; 16] = [
-    "metric",
-    "commodity",
-    "key",
-    "unit",
-    "period",
-    "n",
-    "mean",
-    "std",
-    "se",
-    "p05",
-    "p50",
-    "p95",
-    "min",
-    "max",
-    "p_any",
-    "cvar95",
+/// The columns that name a row's series, in order, and how to read each
+/// from the series' [`SeriesMeta`].
+const SERIES_COLUMNS: [(&str, fn(&SeriesMeta) -> &str); 4] = [
+    ("metric", |m| &m.metric),
+    ("commodity", |m| &m.commodity),
+    ("key", |m| &m.key),
+    ("unit", |m| &m.unit),
 ];
+
+/// Columns of the summary table, in order: the series (`SERIES_COLUMNS`),
+/// `period`, `n`, then the statistics ([`CellStats::COLUMNS`]).
+pub const SUMMARY_COLUMNS: [&str; 16] = {
+    let mut names = [""; 16];
+    let mut i = 0;
+    while i < SERIES_COLUMNS.len() {
+        names[i] = SERIES_COLUMNS[i].0;
+        i += 1;
+    }
+    names[i] = "period";
+    names[i + 1] = "n";
+    let mut j = 0;
+    while j < CellStats::COLUMNS.len() {
+        names[i + 2 + j] = CellStats::COLUMNS[j].0;
+        j += 1;
+    }
+    names
+};
 
 /// The summary table of a run: columns [`SUMMARY_COLUMNS`], one row per
 /// series and period, ordered by series (layout order) then period (horizon
@@ -33,33 +41,33 @@ pub fn summary_frame(layout: &Layout, acc: &Accumulator) -> PolarsResult<DataFra
         polars_bail!(ShapeMismatch: "layout has {} cells but the accumulator {}", layout.n_cells(), acc.n_cells());
     }
     let rows = layout.n_cells();
-    let mut text: [Vec<&str>; 5] = std::array::from_fn(|_| Vec::with_capacity(rows));
+    let mut series: [Vec<&str>; SERIES_COLUMNS.len()] =
+        std::array::from_fn(|_| Vec::with_capacity(rows));
+    let mut period = Vec::with_capacity(rows);
     let mut n = Vec::with_capacity(rows);
-    let mut stats: [Vec<Option<f64>>; 10] = std::array::from_fn(|_| Vec::with_capacity(rows));
+    let mut stats: [Vec<Option<f64>>; CellStats::COLUMNS.len()] =
+        std::array::from_fn(|_| Vec::with_capacity(rows));
     for (s, meta) in layout.series.iter().enumerate() {
-        for (t, period) in layout.periods.iter().enumerate() {
-            let c = acc.cell(layout.cell(s, t));
-            for (col, v) in
-                text.iter_mut()
-                    .zip([&meta.metric, &meta.commodity, &meta.key, &meta.unit, period])
-            {
-                col.push(v.as_str());
+        for (t, label) in layout.periods.iter().enumerate() {
+            for (col, (_, read)) in series.iter_mut().zip(SERIES_COLUMNS) {
+                col.push(read(meta));
             }
+            period.push(label.as_str());
+            let c = acc.cell(layout.cell(s, t));
             n.push(c.n);
-            let values = [
-                c.mean, c.std, c.se, c.p05, c.p50, c.p95, c.min, c.max, c.p_any, c.cvar95,
-            ];
-            for (col, v) in stats.iter_mut().zip(values) {
+            for (col, (_, read)) in stats.iter_mut().zip(CellStats::COLUMNS) {
+                let v = read(&c);
                 col.push(v.is_finite().then_some(v));
             }
         }
     }
     let mut columns = Vec::with_capacity(SUMMARY_COLUMNS.len());
-    for (name, col) in SUMMARY_COLUMNS[..5].iter().zip(&text) {
+    for ((name, _), col) in SERIES_COLUMNS.iter().zip(&series) {
         columns.push(Column::new((*name).into(), col));
     }
+    columns.push(Column::new("period".into(), period));
     columns.push(Column::new("n".into(), n));
-    for (name, col) in SUMMARY_COLUMNS[6..].iter().zip(stats) {
+    for ((name, _), col) in CellStats::COLUMNS.iter().zip(stats) {
         columns.push(Column::new((*name).into(), col));
     }
     DataFrame::new(rows, columns)
@@ -72,11 +80,7 @@ mod tests {
 
     #[test]
     fn one_row_per_series_and_period_in_order() {
-        let layout = fixture::layout();
-        let mut acc = Accumulator::new(layout.n_cells());
-        for t in 0..50 {
-            acc.add_trial(&fixture::record(t));
-        }
+        let (layout, acc) = fixture::accumulated(50);
         let df = summary_frame(&layout, &acc).unwrap();
         assert_eq!(df.shape(), (12, 16));
         let names: Vec<&str> = df.get_column_names().iter().map(|s| s.as_str()).collect();
@@ -97,9 +101,7 @@ mod tests {
 
     #[test]
     fn undefined_statistics_are_null() {
-        let layout = fixture::layout();
-        let mut acc = Accumulator::new(layout.n_cells());
-        acc.add_trial(&fixture::record(0));
+        let (layout, acc) = fixture::accumulated(1);
         let df = summary_frame(&layout, &acc).unwrap();
         assert_eq!(df.column("std").unwrap().null_count(), 12);
         assert_eq!(df.column("mean").unwrap().null_count(), 0);

@@ -8,19 +8,38 @@
 //! summary table; [`compare::compare_runs`] computes differences between two
 //! result folders.
 //!
-//! This module does no writing (that is `output`'s job) and knows nothing of
-//! the engine: a trial is just a record of `f64`s described by a [`Layout`].
-//! Only this module and `output` use polars.
+//! | file | job |
+//! |---|---|
+//! | `accumulator` | [`Accumulator`]: adding chunks of records in one sweep over the cells, joining cell ranges, merging |
+//! | `stats` | [`CellStats`]: what each summary statistic is and how exact |
+//! | `fixed` | the fixed-point exact sums behind the mean and standard deviation |
+//! | `wide` | the 256-bit integer those sums need |
+//! | `histogram` | the log-bin histogram store behind the quantiles (16-bit bins, carries, compaction) |
+//! | [`state_format`] | the whole `state.bin` format, byte by byte |
+//! | `frame` | the summary table |
+//! | [`compare`] | paired and unpaired differences between two result folders |
+//!
+//! This module opens no files for writing (that is `output`'s job) and
+//! knows nothing of the engine: a trial is just a record of `f64`s
+//! described by a [`Layout`]. Only this module and `output` use polars.
 
 mod accumulator;
 pub mod compare;
+mod fixed;
+#[cfg(test)]
+pub(crate) mod fixture;
 mod frame;
+mod histogram;
+pub mod state_format;
+mod stats;
 mod wide;
 
 use serde::{Deserialize, Serialize};
 
-pub use accumulator::{Accumulator, AggregateError, CellStats, FRACTION_BITS, MAX_TRIALS};
+pub use accumulator::{Accumulator, AggregateError, MAX_TRIALS};
+pub use fixed::FRACTION_BITS;
 pub use frame::{summary_frame, SUMMARY_COLUMNS};
+pub use stats::CellStats;
 
 /// Name of the last period of a [`Layout`]: the whole-horizon value.
 pub const HORIZON: &str = "horizon";
@@ -67,75 +86,5 @@ impl Layout {
     /// Index of the horizon period.
     pub fn horizon(&self) -> usize {
         self.periods.len().saturating_sub(1)
-    }
-}
-
-#[cfg(test)]
-pub(crate) mod fixture {
-    //! Synthetic layouts and records shared by the aggregate and output tests.
-
-    use super::{Layout, SeriesMeta};
-
-    /// Three series over three months and the horizon.
-    pub fn layout() -> Layout {
-        let s = |metric: &str, commodity: &str, key: &str, unit: &str| SeriesMeta {
-            metric: metric.into(),
-            commodity: commodity.into(),
-            key: key.into(),
-            unit: unit.into(),
-        };
-        Layout {
-            series: vec![
-                s("shortfall", "rare_earths", "united_states", "t"),
-                s("price", "oil", "israel", "USD/bbl"),
-                s("total_cost", "", "world", "USD"),
-            ],
-            periods: vec![
-                "2026-01".into(),
-                "2026-02".into(),
-                "2026-03".into(),
-                super::HORIZON.into(),
-            ],
-        }
-    }
-
-    /// Deterministic pseudo-random records for `layout()`, trial `t` from
-    /// its own stream so any subset can be regenerated.
-    pub fn record(t: u64) -> Vec<f64> {
-        let mut state = t.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03;
-        let mut uniform = move || {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-        };
-        let mut rec = Vec::with_capacity(12);
-        let mut total = 0.0;
-        for _ in 0..3 {
-            let u = uniform();
-            let v = if u < 0.7 { 0.0 } else { 1000.0 * (u - 0.7) };
-            total += v;
-            rec.push(v);
-        }
-        rec.push(total);
-        let mut price_sum = 0.0;
-        for _ in 0..3 {
-            let p = 80.0 * (0.5 * (uniform() - 0.5)).exp();
-            price_sum += p;
-            rec.push(p);
-        }
-        rec.push(price_sum / 3.0);
-        for m in 0..3 {
-            rec.push(1.5e9 + 1e6 * m as f64);
-        }
-        rec.push(4.5e9 + 3e6);
-        // Built series by series above; records are period-major.
-        let layout = layout();
-        let mut out = vec![0.0; rec.len()];
-        for (i, v) in rec.into_iter().enumerate() {
-            out[layout.cell(i / 4, i % 4)] = v;
-        }
-        out
     }
 }

@@ -3,7 +3,7 @@
 //! Only the operations the accumulator needs: addition, squaring a `u128`,
 //! multiplying by a `u64`, subtraction and a deterministic conversion to
 //! `f64`. Callers keep values within range (see the bounds in
-//! `accumulator.rs`); the arithmetic wraps rather than panics if they do not.
+//! `fixed.rs`); the arithmetic wraps rather than panics if they do not.
 
 use serde::{Deserialize, Serialize};
 
