@@ -479,6 +479,8 @@ pub struct Simplex {
     // Results (unscaled).
     out_x: Vec<f64>,
     out_y: Vec<f64>,
+    /// The primal ray of the last `Unbounded` answer (unscaled columns).
+    out_ray: Vec<f64>,
 
     iterations: usize,
     iteration_limit: usize,
@@ -613,6 +615,7 @@ impl Simplex {
             fac_basis: vec![0; m],
             out_x: vec![0.0; n],
             out_y: vec![0.0; m],
+            out_ray: vec![0.0; n],
             iterations: 0,
             iteration_limit: 20 * (n + m) + 10_000,
             refactor_interval: 100,
@@ -823,6 +826,14 @@ impl Simplex {
     /// `y_i = ∂obj/∂b_i` of the row's active bound (0 for non-binding rows).
     pub fn row_dual(&self) -> &[f64] {
         &self.out_y
+    }
+
+    /// After a solve that returned `Unbounded`: the direction `d` (per column)
+    /// that proves it, with `c·d < 0` and `x + t·d` feasible for every `t ≥ 0`
+    /// from any feasible `x` (the entering column's unit step and the basics'
+    /// response). Meaningless after other answers.
+    pub fn unbounded_ray(&self) -> &[f64] {
+        &self.out_ray
     }
 
     /// `d_j = c_j - Σ_i y_i a_ij` (0 for basic columns) of the last solve,
@@ -2223,6 +2234,17 @@ impl Simplex {
                 continue;
             }
             if theta_max == INF {
+                // The ray: x_q moves by σ, x_B by −σ·α (unscaled columns).
+                self.out_ray.fill(0.0);
+                if q < self.n {
+                    self.out_ray[q] = sigma * self.col_scale[q];
+                }
+                for i in 0..m {
+                    let v = self.basis[i];
+                    if v < self.n {
+                        self.out_ray[v] = -sigma * self.col_work[i] * self.col_scale[v];
+                    }
+                }
                 return Ok(Outcome::Unbounded);
             }
 

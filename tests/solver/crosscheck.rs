@@ -148,3 +148,19 @@ fn wide_range_m36_n20_row_20_settles_on_its_bound() {
     let lp = Lp::random(36, 20, 10778686538295008228, true);
     certified(&lp);
 }
+
+/// A wide-range LP found by a soak of `wide_range_lps_match_microlp` (issue
+/// #13), unbounded along a ray that moves a free column 1.75e5 times as far as
+/// the entering one and gains 29.6 per unit (microlp agrees it is unbounded).
+/// The check of that claim used to rest on boxes alone: the boxed optima stayed
+/// flat, as the gain per unit of the largest component is within the dual
+/// tolerance, so the claim was refused. The solver now reports its ray and the
+/// check verifies it directly.
+#[test]
+fn wide_range_m14_n52_unbounded_ray_is_certified() {
+    let lp = Lp::random(14, 52, 4450401686002723779, true);
+    let mut s = lp.solver();
+    assert_eq!(s.solve(), Ok(corridor::engine::simplex::Status::Unbounded));
+    assert_eq!(super::common::check_ray(&lp, s.unbounded_ray()), Ok(()));
+    certified(&lp);
+}
