@@ -62,7 +62,8 @@
 //!   `A x - r` and `c_B - Bᵀy` are verified (fresh factors if not) and primal/dual
 //!   feasibility re-checked; any failure refactors and resumes. Infeasible/Unbounded are
 //!   only declared after a refactor, and only after a fallback ratio test over *all*
-//!   nonzero pivot candidates (tiny ones included) found no way out.
+//!   nonzero pivot candidates (tiny ones included; for a primal ray, all above
+//!   rounding noise, `1e-12` of the column) found no way out.
 //! * **Ill-conditioning.** A row that the dual ray says cannot be repaired, but whose
 //!   violation is below the rounding noise `1e-12·Σ|α_rj x_j|` of its own computation, is
 //!   accepted as feasible for that solve instead of being reported Infeasible; that
@@ -126,9 +127,11 @@ pub mod tolerance {
     /// `RESIDUAL · (1 + Σ|t_k|)` (the residuals `A x − r` and `c_B − Bᵀy` the
     /// solver checks before reporting an optimum).
     pub const RESIDUAL: f64 = 1e-9;
-    /// Rounding noise of a basic value `x_p = −Σ α_rj x_j` computed from fresh
-    /// factors: a violation no pivot can repair that is below
-    /// `NOISE · Σ|α_rj x_j|` is accepted for that solve.
+    /// Rounding noise of a computed value, relative to the terms it sums: a
+    /// violation no pivot can repair that is below `NOISE · Σ|α_rj x_j|` (from
+    /// fresh factors) is accepted for that solve, and only a basic whose
+    /// `|α_i|` is below `NOISE · max|α|` may be passed over before a primal ray
+    /// is called unbounded.
     pub const NOISE: f64 = 1e-12;
     /// An independent certificate of an optimum (primal and dual feasibility,
     /// complementary slackness, duality gap) allows `CERTIFICATE` where the
@@ -2178,7 +2181,10 @@ impl Simplex {
                     if theta_max < INF || range < INF {
                         break;
                     }
-                    piv_tol = TINY_PIV * col_max;
+                    // Only rounding noise may be passed over before calling
+                    // the LP unbounded: a basic with |α| of 1e-10 of the
+                    // column still blocks, however far away.
+                    piv_tol = tolerance::NOISE * col_max;
                 }
                 let mut min_ratio = INF;
                 for i in 0..m {

@@ -164,3 +164,16 @@ fn wide_range_m14_n52_unbounded_ray_is_certified() {
     assert_eq!(super::common::check_ray(&lp, s.unbounded_ray()), Ok(()));
     certified(&lp);
 }
+
+/// A wide-range LP found by a soak of `wide_range_lps_match_microlp` (issue
+/// #13), bounded with its optimum -1.76e13 at a vertex near 1e13. The solver
+/// called it unbounded: the last blocking basics had |α| of 2.4e-10 and 4e-10
+/// of the entering column (the same with fresh factors, so not noise), and
+/// the unboundedness pass skipped everything below 1e-9 of it.
+#[test]
+fn wide_range_m35_n51_is_bounded() {
+    let lp = Lp::random(35, 51, 12726917417521464010, true);
+    let mut s = lp.solver();
+    assert_eq!(s.solve(), Ok(corridor::engine::simplex::Status::Optimal));
+    certified(&lp);
+}
