@@ -1,7 +1,7 @@
 //! Shared random-LP generator and optimality certificate checks for the integration tests.
 #![allow(dead_code)]
 
-use corridor::engine::simplex::tolerance::{self, CERTIFICATE, RESIDUAL};
+use corridor::engine::simplex::tolerance::{self, CERTIFICATE, NOISE, RESIDUAL};
 use corridor::engine::simplex::{Simplex, SparseMatrix, Status};
 
 pub const INF: f64 = f64::INFINITY;
@@ -598,8 +598,10 @@ pub fn tolerance_slack(lp: &Lp, s: &Simplex, xr: &[f64]) -> f64 {
 /// keeps decreasing as the box grows. The boxed solves must certify either way.
 ///
 /// The ray `d`, normalised to `max|d_j| = 1`, must keep every finite bound
-/// (`d_j` and `(A d)_i` pointing inwards, to `CERTIFICATE` of the terms) and
-/// have `c·d < 0` by more than `CERTIFICATE` of its terms. Boxes alone can miss
+/// (`d_j` and `(A d)_i` pointing inwards, to `NOISE` per unit of the ray,
+/// times `max_j|a_ij|` for a row, plus `CERTIFICATE` of the row's terms) and
+/// have `c·d < 0` by more than `CERTIFICATE` of its terms. (The solver passes
+/// over only basics whose share of the ray is below `NOISE`.) Boxes alone can miss
 /// a ray whose gain per unit is within the dual tolerance of a variable it
 /// moves by 10⁵ (the boxed optimum then looks flat).
 pub fn check_unbounded(lp: &Lp, s: &Simplex) -> Result<(), String> {
@@ -647,7 +649,7 @@ pub fn check_ray(lp: &Lp, d: &[f64]) -> Result<(), String> {
     }
     let d: Vec<f64> = d.iter().map(|v| v / dmax).collect();
     for j in 0..lp.n {
-        if (lp.cl[j] > -INF && d[j] < -CERTIFICATE) || (lp.cu[j] < INF && d[j] > CERTIFICATE) {
+        if (lp.cl[j] > -INF && d[j] < -NOISE) || (lp.cu[j] < INF && d[j] > NOISE) {
             return Err(format!(
                 "ray leaves col {j}'s bounds [{}, {}]: d = {}",
                 lp.cl[j], lp.cu[j], d[j]
@@ -656,12 +658,14 @@ pub fn check_ray(lp: &Lp, d: &[f64]) -> Result<(), String> {
     }
     let mut ad = vec![0.0; lp.m];
     let mut terms = vec![0.0; lp.m];
+    let mut amax = vec![0.0f64; lp.m];
     for &(i, j, v) in &lp.trip {
         ad[i] += v * d[j];
         terms[i] += (v * d[j]).abs();
+        amax[i] = amax[i].max(v.abs());
     }
     for i in 0..lp.m {
-        let tol = CERTIFICATE * terms[i];
+        let tol = CERTIFICATE * terms[i] + NOISE * amax[i];
         if (lp.rl[i] > -INF && ad[i] < -tol) || (lp.ru[i] < INF && ad[i] > tol) {
             return Err(format!(
                 "ray leaves row {i}'s bounds [{}, {}]: A d = {} (terms {})",

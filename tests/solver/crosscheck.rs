@@ -177,3 +177,18 @@ fn wide_range_m35_n51_is_bounded() {
     assert_eq!(s.solve(), Ok(corridor::engine::simplex::Status::Optimal));
     certified(&lp);
 }
+
+/// A wide-range LP found by a soak of `wide_range_lps_match_microlp` (issue
+/// #13): unbounded (microlp and an unscaled solve agree) along a ray that
+/// gains only 2.6e-8 per unit of its largest component, so boxed optima look
+/// flat; its certificate was refused because a column the solver rightly
+/// took as noise (1.4e-22 of the ray) moved a row by 6.7e-22. The ray check
+/// now allows `NOISE` per unit of the ray.
+#[test]
+fn wide_range_m24_n47_unbounded_ray_is_certified() {
+    let lp = Lp::random(24, 47, 4970928004546157879, true);
+    let mut s = lp.solver();
+    assert_eq!(s.solve(), Ok(corridor::engine::simplex::Status::Unbounded));
+    assert_eq!(super::common::check_ray(&lp, s.unbounded_ray()), Ok(()));
+    certified(&lp);
+}
