@@ -11,7 +11,7 @@
 # cases per round). A failing case is appended by proptest to the test file's
 # `.proptest-regressions` file (check it in: every later run replays it) and
 # the script stops with the command that reproduces the round. A round that
-# fails also leaves its log in soak-<seed>.log.
+# fails also leaves its log in ${TMPDIR:-/tmp}/soak-<seed>.log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,8 +40,9 @@ for round in $(seq 1 "$rounds"); do
   set -e
   grep -E '^test .* \.\.\. |^test result:|^proptest seed:' "$log" || true
   if [ "$status" -ne 0 ]; then
-    cp "$log" "soak-$seed.log"
-    echo "soak: round $round FAILED (log soak-$seed.log); reproduce with"
+    kept="${TMPDIR:-/tmp}/soak-$seed.log"
+    cp "$log" "$kept"
+    echo "soak: round $round FAILED (log $kept); reproduce with"
     echo "  PROPTEST_RNG_SEED=$seed PROPTEST_CASES=$cases cargo test --release -- ${props[*]}"
     echo "soak: the failing case is persisted in tests/**/*.proptest-regressions (git diff tests/)"
     exit 1

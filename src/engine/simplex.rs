@@ -62,7 +62,8 @@
 //!   `A x - r` and `c_B - Bᵀy` are verified (fresh factors if not) and primal/dual
 //!   feasibility re-checked; any failure refactors and resumes. Infeasible/Unbounded are
 //!   only declared after a refactor, and only after a fallback ratio test over *all*
-//!   nonzero pivot candidates (tiny ones included) found no way out.
+//!   nonzero pivot candidates (tiny ones included; for a primal ray, all above
+//!   rounding noise, `1e-12` of the column) found no way out.
 //! * **Ill-conditioning.** A row that the dual ray says cannot be repaired, but whose
 //!   violation is below the rounding noise `1e-12·Σ|α_rj x_j|` of its own computation, is
 //!   accepted as feasible for that solve instead of being reported Infeasible; that
@@ -126,9 +127,11 @@ pub mod tolerance {
     /// `RESIDUAL · (1 + Σ|t_k|)` (the residuals `A x − r` and `c_B − Bᵀy` the
     /// solver checks before reporting an optimum).
     pub const RESIDUAL: f64 = 1e-9;
-    /// Rounding noise of a basic value `x_p = −Σ α_rj x_j` computed from fresh
-    /// factors: a violation no pivot can repair that is below
-    /// `NOISE · Σ|α_rj x_j|` is accepted for that solve.
+    /// Rounding noise of a computed value, relative to the terms it sums: a
+    /// violation no pivot can repair that is below `NOISE · Σ|α_rj x_j|` (from
+    /// fresh factors) is accepted for that solve, and only a basic whose
+    /// `|α_i|` is below `NOISE · max|α|` may be passed over before a primal ray
+    /// is called unbounded.
     pub const NOISE: f64 = 1e-12;
     /// An independent certificate of an optimum (primal and dual feasibility,
     /// complementary slackness, duality gap) allows `CERTIFICATE` where the
@@ -479,6 +482,8 @@ pub struct Simplex {
     // Results (unscaled).
     out_x: Vec<f64>,
     out_y: Vec<f64>,
+    /// The primal ray of the last `Unbounded` answer (unscaled columns).
+    out_ray: Vec<f64>,
 
     iterations: usize,
     iteration_limit: usize,
@@ -613,6 +618,7 @@ impl Simplex {
             fac_basis: vec![0; m],
             out_x: vec![0.0; n],
             out_y: vec![0.0; m],
+            out_ray: vec![0.0; n],
             iterations: 0,
             iteration_limit: 20 * (n + m) + 10_000,
             refactor_interval: 100,
@@ -823,6 +829,14 @@ impl Simplex {
     /// `y_i = ∂obj/∂b_i` of the row's active bound (0 for non-binding rows).
     pub fn row_dual(&self) -> &[f64] {
         &self.out_y
+    }
+
+    /// After a solve that returned `Unbounded`: the direction `d` (per column)
+    /// that proves it, with `c·d < 0` and `x + t·d` feasible for every `t ≥ 0`
+    /// from any feasible `x` (the entering column's unit step and the basics'
+    /// response). Meaningless after other answers.
+    pub fn unbounded_ray(&self) -> &[f64] {
+        &self.out_ray
     }
 
     /// `d_j = c_j - Σ_i y_i a_ij` (0 for basic columns) of the last solve,
@@ -2167,7 +2181,10 @@ impl Simplex {
                     if theta_max < INF || range < INF {
                         break;
                     }
-                    piv_tol = TINY_PIV * col_max;
+                    // Only rounding noise may be passed over before calling
+                    // the LP unbounded: a basic with |α| of 1e-10 of the
+                    // column still blocks, however far away.
+                    piv_tol = tolerance::NOISE * col_max;
                 }
                 let mut min_ratio = INF;
                 for i in 0..m {
@@ -2223,6 +2240,17 @@ impl Simplex {
                 continue;
             }
             if theta_max == INF {
+                // The ray: x_q moves by σ, x_B by −σ·α (unscaled columns).
+                self.out_ray.fill(0.0);
+                if q < self.n {
+                    self.out_ray[q] = sigma * self.col_scale[q];
+                }
+                for i in 0..m {
+                    let v = self.basis[i];
+                    if v < self.n {
+                        self.out_ray[v] = -sigma * self.col_work[i] * self.col_scale[v];
+                    }
+                }
                 return Ok(Outcome::Unbounded);
             }
 

@@ -1,7 +1,7 @@
 //! Shared random-LP generator and optimality certificate checks for the integration tests.
 #![allow(dead_code)]
 
-use corridor::engine::simplex::tolerance::{self, CERTIFICATE, RESIDUAL};
+use corridor::engine::simplex::tolerance::{self, CERTIFICATE, NOISE, RESIDUAL};
 use corridor::engine::simplex::{Simplex, SparseMatrix, Status};
 
 pub const INF: f64 = f64::INFINITY;
@@ -495,7 +495,7 @@ pub fn verify(lp: &Lp) -> Result<Verdict, String> {
     let obj = s.objective();
     match st {
         Status::Optimal => lp.check_certificate(&s)?,
-        Status::Unbounded => check_unbounded(lp)?,
+        Status::Unbounded => check_unbounded(lp, &s)?,
         Status::Infeasible => {}
     }
     let Some(r) = reference(lp) else {
@@ -545,6 +545,11 @@ pub fn verify(lp: &Lp) -> Result<Verdict, String> {
             Ok(Verdict::ReferenceWrong)
         }
         (Status::Unbounded, Status::Optimal) => {
+            // A certified ray (with the feasible point check_unbounded found)
+            // refutes microlp's optimum outright.
+            if check_ray(lp, s.unbounded_ray()).is_ok() {
+                return Ok(Verdict::ReferenceWrong);
+            }
             let b = 1e3 * r.x.iter().fold(lp.data_scale(), |a, v| a.max(v.abs()));
             let boxed = lp.boxed(b);
             let mut sb = boxed.solver();
@@ -587,9 +592,19 @@ pub fn tolerance_slack(lp: &Lp, s: &Simplex, xr: &[f64]) -> f64 {
     -neg
 }
 
-/// Unbounded ⇒ feasible (certified zero-cost solve), and the optimum over boxes around
-/// that feasible point keeps decreasing as the box grows.
-pub fn check_unbounded(lp: &Lp) -> Result<(), String> {
+/// Checks an `Unbounded` answer of `s` for `lp`: the LP is feasible (a certified
+/// zero-cost solve), and either the solver's ray is a recession direction that
+/// improves the objective, or the optimum over boxes around the feasible point
+/// keeps decreasing as the box grows. The boxed solves must certify either way.
+///
+/// The ray `d`, normalised to `max|d_j| = 1`, must keep every finite bound
+/// (`d_j` and `(A d)_i` pointing inwards, to `NOISE` per unit of the ray,
+/// times `max_j|a_ij|` for a row, plus `CERTIFICATE` of the row's terms) and
+/// have `c·d < 0` by more than `CERTIFICATE` of its terms. (The solver passes
+/// over only basics whose share of the ray is below `NOISE`.) Boxes alone can miss
+/// a ray whose gain per unit is within the dual tolerance of a variable it
+/// moves by 10⁵ (the boxed optimum then looks flat).
+pub fn check_unbounded(lp: &Lp, s: &Simplex) -> Result<(), String> {
     let feas = lp.feasibility();
     let mut sf = feas.solver();
     match sf.solve() {
@@ -600,11 +615,13 @@ pub fn check_unbounded(lp: &Lp) -> Result<(), String> {
             ))
         }
     }
+    let ray = check_ray(lp, s.unbounded_ray());
     let xmax = sf
         .col_value()
         .iter()
         .fold(lp.data_scale(), |a, v| a.max(v.abs()));
     let mut prev = INF;
+    let mut decreasing = true;
     for k in 0..2 {
         let boxed = lp.boxed(1e3 * xmax * 10f64.powi(k));
         let mut s = boxed.solver();
@@ -612,14 +629,54 @@ pub fn check_unbounded(lp: &Lp) -> Result<(), String> {
             Ok(Status::Optimal) => boxed.check_certificate(&s)?,
             other => return Err(format!("unbounded claim: boxed problem gave {other:?}")),
         }
-        let decreased = s.objective() < prev - 1e-9 * (1.0 + prev.abs().min(s.objective().abs()));
-        if !decreased {
+        decreasing &= s.objective() < prev - 1e-9 * (1.0 + prev.abs().min(s.objective().abs()));
+        prev = s.objective();
+    }
+    match ray {
+        Ok(()) => Ok(()),
+        Err(_) if decreasing => Ok(()),
+        Err(e) => Err(format!(
+            "unbounded claim: {e}, and the boxed optimum does not decrease ({prev})"
+        )),
+    }
+}
+
+/// Whether `d` proves `lp` unbounded given a feasible point (see `check_unbounded`).
+pub fn check_ray(lp: &Lp, d: &[f64]) -> Result<(), String> {
+    let dmax = d.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+    if !(dmax > 0.0 && dmax.is_finite()) {
+        return Err(format!("ray of size {dmax}"));
+    }
+    let d: Vec<f64> = d.iter().map(|v| v / dmax).collect();
+    for j in 0..lp.n {
+        if (lp.cl[j] > -INF && d[j] < -NOISE) || (lp.cu[j] < INF && d[j] > NOISE) {
             return Err(format!(
-                "unbounded claim: boxed optimum {} does not decrease (was {prev})",
-                s.objective()
+                "ray leaves col {j}'s bounds [{}, {}]: d = {}",
+                lp.cl[j], lp.cu[j], d[j]
             ));
         }
-        prev = s.objective();
+    }
+    let mut ad = vec![0.0; lp.m];
+    let mut terms = vec![0.0; lp.m];
+    let mut amax = vec![0.0f64; lp.m];
+    for &(i, j, v) in &lp.trip {
+        ad[i] += v * d[j];
+        terms[i] += (v * d[j]).abs();
+        amax[i] = amax[i].max(v.abs());
+    }
+    for i in 0..lp.m {
+        let tol = CERTIFICATE * terms[i] + NOISE * amax[i];
+        if (lp.rl[i] > -INF && ad[i] < -tol) || (lp.ru[i] < INF && ad[i] > tol) {
+            return Err(format!(
+                "ray leaves row {i}'s bounds [{}, {}]: A d = {} (terms {})",
+                lp.rl[i], lp.ru[i], ad[i], terms[i]
+            ));
+        }
+    }
+    let cd: f64 = lp.c.iter().zip(&d).map(|(c, d)| c * d).sum();
+    let cterms: f64 = lp.c.iter().zip(&d).map(|(c, d)| (c * d).abs()).sum();
+    if !(cd < -CERTIFICATE * cterms) {
+        return Err(format!("ray does not improve: c·d = {cd} (terms {cterms})"));
     }
     Ok(())
 }

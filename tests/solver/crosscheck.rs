@@ -148,3 +148,47 @@ fn wide_range_m36_n20_row_20_settles_on_its_bound() {
     let lp = Lp::random(36, 20, 10778686538295008228, true);
     certified(&lp);
 }
+
+/// A wide-range LP found by a soak of `wide_range_lps_match_microlp` (issue
+/// #13), unbounded along a ray that moves a free column 1.75e5 times as far as
+/// the entering one and gains 29.6 per unit (microlp agrees it is unbounded).
+/// The check of that claim used to rest on boxes alone: the boxed optima stayed
+/// flat, as the gain per unit of the largest component is within the dual
+/// tolerance, so the claim was refused. The solver now reports its ray and the
+/// check verifies it directly.
+#[test]
+fn wide_range_m14_n52_unbounded_ray_is_certified() {
+    let lp = Lp::random(14, 52, 4450401686002723779, true);
+    let mut s = lp.solver();
+    assert_eq!(s.solve(), Ok(corridor::engine::simplex::Status::Unbounded));
+    assert_eq!(super::common::check_ray(&lp, s.unbounded_ray()), Ok(()));
+    certified(&lp);
+}
+
+/// A wide-range LP found by a soak of `wide_range_lps_match_microlp` (issue
+/// #13), bounded with its optimum -1.76e13 at a vertex near 1e13. The solver
+/// called it unbounded: the last blocking basics had |α| of 2.4e-10 and 4e-10
+/// of the entering column (the same with fresh factors, so not noise), and
+/// the unboundedness pass skipped everything below 1e-9 of it.
+#[test]
+fn wide_range_m35_n51_is_bounded() {
+    let lp = Lp::random(35, 51, 12726917417521464010, true);
+    let mut s = lp.solver();
+    assert_eq!(s.solve(), Ok(corridor::engine::simplex::Status::Optimal));
+    certified(&lp);
+}
+
+/// A wide-range LP found by a soak of `wide_range_lps_match_microlp` (issue
+/// #13): unbounded (microlp and an unscaled solve agree) along a ray that
+/// gains only 2.6e-8 per unit of its largest component, so boxed optima look
+/// flat; its certificate was refused because a column the solver rightly
+/// took as noise (1.4e-22 of the ray) moved a row by 6.7e-22. The ray check
+/// now allows `NOISE` per unit of the ray.
+#[test]
+fn wide_range_m24_n47_unbounded_ray_is_certified() {
+    let lp = Lp::random(24, 47, 4970928004546157879, true);
+    let mut s = lp.solver();
+    assert_eq!(s.solve(), Ok(corridor::engine::simplex::Status::Unbounded));
+    assert_eq!(super::common::check_ray(&lp, s.unbounded_ray()), Ok(()));
+    certified(&lp);
+}

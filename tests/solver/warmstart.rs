@@ -29,9 +29,8 @@ fn compare(lp: &Lp, warm: &mut Simplex, step: usize) -> Result<Status, TestCaseE
                 cold.objective()
             );
         }
-        Status::Unbounded => {
-            check_unbounded(lp).map_err(|e| TestCaseError::fail(format!("step {step}: {e}")))?
-        }
+        Status::Unbounded => check_unbounded(lp, warm)
+            .map_err(|e| TestCaseError::fail(format!("step {step}: {e}")))?,
         Status::Infeasible => {}
     }
     Ok(st)
