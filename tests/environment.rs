@@ -693,3 +693,43 @@ fn a_signal_outside_a_run_exits_1_at_once() {
         assert!(stderr.contains("interrupted by a signal"), "{stderr}");
     }
 }
+
+#[test]
+fn a_summary_with_a_non_number_is_invalid_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |name: &str| {
+        let dir = tmp.path().join(name);
+        corridor()
+            .args(["run", BASE, "--trials", "20", "--quiet", "--keep-trials", "--out"])
+            .arg(&dir)
+            .assert()
+            .success();
+        dir
+    };
+    let (a, b) = (run("a"), run("b"));
+    let summary = b.join("summary.csv");
+    let good = std::fs::read_to_string(&summary).unwrap();
+    let lines: Vec<&str> = good.lines().collect();
+    let horizon = lines.iter().position(|l| l.contains(",horizon,")).unwrap();
+    // A value in the horizon row (what compare reads), then one in a period
+    // row, with a control character that must be shown escaped.
+    for (at, value) in [(horizon, "abc"), (1, "1.5\u{1b}[31m")] {
+        let mut fields: Vec<String> = lines[at].split(',').map(String::from).collect();
+        let mean = lines[0].split(',').position(|c| c == "mean").unwrap();
+        fields[mean] = value.into();
+        let mut damaged = lines.clone();
+        let row = fields.join(",");
+        damaged[at] = &row;
+        std::fs::write(&summary, damaged.join("\n") + "\n").unwrap();
+        for (x, y) in [(&a, &b), (&b, &a)] {
+            let out = corridor().arg("compare").args([x, y]).output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{value}: {stderr}");
+            assert!(
+                stderr.contains(&format!("summary.csv line {}: column `mean`", at + 1)),
+                "{value}: {stderr}"
+            );
+            assert!(!stderr.contains('\u{1b}'), "raw escape on stderr: {stderr}");
+        }
+    }
+}
