@@ -462,18 +462,23 @@ fn compare_out_refuses_to_overwrite_without_force() {
     assert_eq!(left, ["a", "b", "cmp.csv"], "no temporary file left");
 }
 
+/// Runs the base scenario's 40 trials as two shards with per-trial data.
+fn two_shards(first: PathBuf, second: PathBuf) {
+    for (i, out) in [first, second].into_iter().enumerate() {
+        corridor()
+            .args(["run", BASE, "--trials", "40", "--quiet", "--keep-trials"])
+            .args(["--shard", &format!("{i}/2"), "--out"])
+            .arg(out)
+            .assert()
+            .success();
+    }
+}
+
 #[test]
 fn damaged_shard_folders_are_invalid_input() {
     let tmp = tempfile::tempdir().unwrap();
     let shard = |i: u64| tmp.path().join(format!("s{i}"));
-    for i in 0..2 {
-        corridor()
-            .args(["run", BASE, "--trials", "40", "--quiet", "--keep-trials"])
-            .args(["--shard", &format!("{i}/2"), "--out"])
-            .arg(shard(i))
-            .assert()
-            .success();
-    }
+    two_shards(shard(0), shard(1));
     let parquet = shard(1).join("trials.parquet");
     let good = std::fs::read(&parquet).unwrap();
     let merged = tmp.path().join("merged");
@@ -540,14 +545,7 @@ fn damaged_shard_folders_are_invalid_input() {
 fn merge_skips_temporary_folders_with_a_note() {
     let tmp = tempfile::tempdir().unwrap();
     let shard = |i: u64| tmp.path().join(format!("run-trials{i}"));
-    for i in 0..2 {
-        corridor()
-            .args(["run", BASE, "--trials", "40", "--quiet", "--keep-trials"])
-            .args(["--shard", &format!("{i}/2"), "--out"])
-            .arg(shard(i))
-            .assert()
-            .success();
-    }
+    two_shards(shard(0), shard(1));
     // What a killed run leaves: this version's hidden folder and an earlier
     // version's `<name>.partial-<pid>`, both half-written.
     let hidden = tmp.path().join(".corridor-partial-host+123+run-trials1");
