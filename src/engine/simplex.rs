@@ -2025,6 +2025,19 @@ impl Simplex {
                 return Ok(Outcome::Restart);
             }
             just_refactored = false;
+            if t == 0.0 && self.d[q] != 0.0 {
+                // q's reduced cost lies on the wrong side of 0 (within the
+                // Harris tolerance), or q is free: the step is 0, not q's own
+                // ratio d_q/−α_q. Shift c_q so that d_q = 0 and the zero step
+                // is exact; otherwise the leaving variable's d_p = s·t = 0 is
+                // a fiction (a wide-range LP's fresh duals had d_p = −1.4e-7,
+                // 1,000 times its tolerance, from d_q = −1.1e-9 over
+                // α_q = −7.5e-3, and each restart flipped p back in). The
+                // shift goes when the phase ends; the primal simplex then
+                // repairs what it hid.
+                self.wcost[q] -= self.d[q];
+                self.costs_shifted = true;
+            }
 
             self.apply_flips();
 
