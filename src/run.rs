@@ -235,43 +235,35 @@ impl Run {
     /// writes the summary, state, path, per-trial and manifest files and
     /// renames the folder into place.
     pub fn execute(self, obs: &mut dyn RunObserver) -> anyhow::Result<RunResult> {
-        let Run {
-            config,
-            scenario,
-            model,
-            plan,
-            total,
-            target_se,
-            out,
-        } = self;
-        let dir = RunDir::create(&out, config.force)?;
+        let dir = RunDir::create(&self.out, self.config.force)?;
         let started = now_rfc3339();
         let clock = Instant::now();
 
-        let prep = Prepared::new(&model).context("the baseline first period does not clear")?;
-        let layout = montecarlo::layout(&model);
-        let planned = plan.trials.end - plan.trials.start;
+        let prep =
+            Prepared::new(&self.model).context("the baseline first period does not clear")?;
+        let layout = montecarlo::layout(&self.model);
+        let planned = self.plan.trials.end - self.plan.trials.start;
         obs.trials_started(planned);
         let mut collector = Collector {
-            trials: if config.keep_trials {
+            trials: if self.config.keep_trials {
                 Some(TrialWriter::new(&dir.file(TRIALS_FILE), &layout)?)
             } else {
                 None
             },
             first: None,
-            want_first: plan.deterministic || total == 1,
-            target_se,
+            want_first: self.plan.deterministic || self.total == 1,
+            target_se: self.target_se,
             headline: headline_cells(&layout),
             converged_at: None,
-            record_len: montecarlo::record_len(&model),
+            record_len: montecarlo::record_len(&self.model),
         };
         let outcome = {
             let obs: &dyn RunObserver = obs;
             let progress = |n: u64| obs.trials_done(n);
             montecarlo::run(
-                &model,
+                &self.model,
                 &prep,
-                &plan,
+                &self.plan,
                 obs.stop_flag(),
                 &progress,
                 &mut collector,
@@ -311,28 +303,28 @@ impl Run {
         if let Some(w) = collector.trials.take() {
             w.finish()?;
         }
-        let done_range = plan.trials.start..plan.trials.start + outcome.done;
+        let done_range = self.plan.trials.start..self.plan.trials.start + outcome.done;
         let wall = clock.elapsed().as_secs_f64();
         let manifest = Manifest {
             version: CRATE_VERSION.to_string(),
-            scenario: config.scenario.display().to_string(),
-            scenario_hash: scenario.content_hash(),
-            seed: plan.seed,
+            scenario: self.config.scenario.display().to_string(),
+            scenario_hash: self.scenario.content_hash(),
+            seed: self.plan.seed,
             trials: if collector.converged_at.is_some() {
                 outcome.done
             } else {
-                total
+                self.total
             },
             trial_start: done_range.start,
             trial_end: done_range.end,
-            sampling: sampling_name(plan.sampling).into(),
-            deterministic: plan.deterministic,
+            sampling: sampling_name(self.plan.sampling).into(),
+            deterministic: self.plan.deterministic,
             started,
             wall_seconds: wall,
-            threads: plan.threads,
-            command: config.command,
+            threads: self.plan.threads,
+            command: self.config.command,
             merged_from: Vec::new(),
-            shard: config.shard.map(|s| ShardInfo {
+            shard: self.config.shard.map(|s| ShardInfo {
                 index: s.index,
                 count: s.count,
             }),
@@ -349,9 +341,9 @@ impl Run {
             .collect::<Vec<_>>();
         Ok(RunResult {
             horizon: layout.series.into_iter().zip(horizon).collect(),
-            model,
-            plan,
-            target_se,
+            model: self.model,
+            plan: self.plan,
+            target_se: self.target_se,
             done: outcome.done,
             converged_at: collector.converged_at,
             lp: outcome.lp,
