@@ -3,8 +3,8 @@
 use super::clearing::{self, ClearingFailure};
 use super::dynamics;
 use super::simplex::BasisState;
-use super::{Draws, ExpectedValues, Workspace};
-use crate::model::{Activation, CompiledModel, Effect, Horizon, PolicyInfo};
+use super::{ExpectedValues, Workspace};
+use crate::model::{Activation, CompiledModel, Draws, Effect, Horizon, PolicyInfo};
 
 /// A period that could not be cleared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

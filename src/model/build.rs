@@ -70,7 +70,7 @@ impl<'a> Builder<'a> {
         if let Param::Dist(d) = p {
             self.uncertain.push(Uncertainty {
                 name,
-                dist: crate::sampling::dist::sorted(d),
+                dist: crate::dist::sorted(d),
                 param: id,
             });
         }
@@ -835,7 +835,7 @@ fn as_dist(p: &Param) -> sc::Dist {
             values: vec![*v],
             weights: None,
         },
-        Param::Dist(d) => crate::sampling::dist::sorted(d),
+        Param::Dist(d) => crate::dist::sorted(d),
     }
 }
 

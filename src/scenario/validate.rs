@@ -15,7 +15,7 @@ use super::diagnostic::{did_you_mean, line_col};
 use super::schema::*;
 use super::span::{Loc, Sp};
 use super::{Diagnostic, Scenario, Sources};
-use crate::sampling::dist;
+use crate::dist;
 use std::collections::HashMap;
 
 /// Every problem in `s`, in file order.
@@ -632,20 +632,6 @@ fn param_problems(
     }
 }
 
-/// The `dist = "..."` name of a distribution.
-fn dist_name(d: &Dist) -> &'static str {
-    match d {
-        Dist::Normal { .. } => "normal",
-        Dist::Lognormal { .. } => "lognormal",
-        Dist::Beta { .. } => "beta",
-        Dist::Uniform { .. } => "uniform",
-        Dist::Triangular { .. } => "triangular",
-        Dist::Bernoulli { .. } => "bernoulli",
-        Dist::Poisson { .. } => "poisson",
-        Dist::Empirical { .. } => "empirical",
-    }
-}
-
 /// Problems with a distribution's own parameters, as (message, help).
 fn dist_problems(d: &Dist) -> Vec<(String, Option<String>)> {
     let mut p: Vec<(String, Option<String>)> = Vec::new();
@@ -826,7 +812,7 @@ fn dist_problems(d: &Dist) -> Vec<(String, Option<String>)> {
             p.push((
                 format!(
                     "the {} distribution can draw {x}: its draws overflow a double (about 1.8e308)",
-                    dist_name(d)
+                    d.name()
                 ),
                 Some("measure the value in larger units".into()),
             ));
@@ -904,7 +890,7 @@ fn support(d: &Dist) -> Range {
 /// Whether the distribution can draw a value outside `allowed`.
 fn support_problem(d: &Dist, allowed: Range) -> Option<(String, Option<String>)> {
     let s = support(d);
-    let name = dist_name(d);
+    let name = d.name();
     let below = s.lo < allowed.lo || (s.lo == allowed.lo && allowed.lo_open && !s.lo_open);
     let above = s.hi > allowed.hi || (s.hi == allowed.hi && allowed.hi_open && !s.hi_open);
     let must = allowed.describe();
