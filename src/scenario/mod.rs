@@ -16,6 +16,7 @@ pub mod diagnostic;
 pub(crate) mod fixture;
 pub mod layer;
 pub mod limits;
+pub mod params;
 pub mod schema;
 pub mod span;
 pub mod validate;

@@ -495,3 +495,19 @@ impl<'de> Deserialize<'de> for Param {
         d.deserialize_any(V)
     }
 }
+
+/// The (year, month 1–12) of a month written `YYYY-MM`, the one form a
+/// scenario's months take (`scenario.start`, a policy's `start`); `None`
+/// for anything else.
+pub fn month(s: &str) -> Option<(i32, u32)> {
+    let b = s.as_bytes();
+    let digits =
+        b.len() == 7 && b[4] == b'-' && b[..4].iter().chain(&b[5..]).all(u8::is_ascii_digit);
+    if !digits {
+        return None;
+    }
+    match (s[..4].parse(), s[5..].parse()) {
+        (Ok(year), Ok(m @ 1..=12)) => Some((year, m)),
+        _ => None,
+    }
+}
