@@ -185,7 +185,7 @@ fn policy_schedule(
 fn expected_recurrence(
     start: f64,
     annual_probability: f64,
-    duration_months: &Option<crate::scenario::Dist>,
+    duration_months: &Option<crate::dist::Dist>,
     mpp: f64,
     flags: &mut [bool],
 ) {

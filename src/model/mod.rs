@@ -15,7 +15,8 @@ pub use build::compile;
 pub use series::{Horizon, Metric, Series};
 pub use series_build::SeriesIndex;
 
-use crate::scenario::{Dist, PeriodLength};
+use crate::dist::Dist;
+use crate::scenario::PeriodLength;
 
 /// Index of a parameter slot in [`CompiledModel::params`].
 pub type ParamId = usize;
