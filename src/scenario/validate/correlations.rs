@@ -79,7 +79,7 @@ pub(super) fn check_correlations(cx: &Ctx, out: &mut Vec<Diagnostic>) {
 }
 
 /// Shape, entries, symmetry and positive semi-definiteness of one block's matrix.
-pub(super) fn check_matrix(label: &str, block: &Sp<Correlation>, out: &mut Vec<Diagnostic>) {
+fn check_matrix(label: &str, block: &Sp<Correlation>, out: &mut Vec<Diagnostic>) {
     let names: Vec<&str> = block.names.iter().map(|n| n.value.as_str()).collect();
     let m = &block.matrix;
     let n = names.len();
@@ -188,13 +188,13 @@ pub(super) fn check_matrix(label: &str, block: &Sp<Correlation>, out: &mut Vec<D
 
 /// Tolerance below zero for eigenvalues of a positive semi-definite matrix
 /// (rounding in a singular but valid matrix); the model compiler uses the same.
-pub(super) const PSD_TOLERANCE: f64 = 1e-9;
+const PSD_TOLERANCE: f64 = 1e-9;
 
 /// Whether a valid-looking correlation matrix is positive semi-definite,
 /// tested by a Cholesky factorisation with a tiny diagonal shift; if not, a
 /// diagnostic naming the three correlations that cannot hold together, or
 /// else the smallest eigenvalue.
-pub(super) fn psd_problem(label: &str, block: &Sp<Correlation>) -> Option<Diagnostic> {
+fn psd_problem(label: &str, block: &Sp<Correlation>) -> Option<Diagnostic> {
     use nalgebra::DMatrix;
     let n = block.names.len();
     let v = |i: usize, j: usize| block.matrix[i][j].value;

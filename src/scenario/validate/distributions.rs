@@ -196,7 +196,7 @@ pub(super) fn dist_problems(d: &Dist) -> Vec<(String, Option<String>)> {
 
 /// The help for a beta shape above [`dist::BETA_SHAPE_MAX`]: the normal it
 /// is close to when both shapes are at least 1.
-pub(super) fn beta_help(alpha: f64, beta: f64, lo: f64, hi: f64) -> String {
+fn beta_help(alpha: f64, beta: f64, lo: f64, hi: f64) -> String {
     let cap = dist::BETA_SHAPE_MAX;
     let n = alpha + beta;
     if alpha < 1.0 || beta < 1.0 {
@@ -215,7 +215,7 @@ pub(super) fn beta_help(alpha: f64, beta: f64, lo: f64, hi: f64) -> String {
 }
 
 /// `x` to 6 significant digits, as TOML reads it (`1e-14`, not 14 zeros).
-pub(super) fn sig(x: f64) -> String {
+fn sig(x: f64) -> String {
     let v: f64 = format!("{x:.5e}").parse().unwrap_or(x);
     if v != 0.0 && !(1e-4..1e15).contains(&v.abs()) {
         format!("{v:e}")

@@ -72,7 +72,7 @@ pub(super) fn check_legs(cx: &Ctx, out: &mut Vec<Diagnostic>) {
 /// (1e308) would never finish.
 pub const MAX_FAILURE_RATE: f64 = 365.0;
 
-pub(super) const FAILURE_RATE: Range = Range {
+const FAILURE_RATE: Range = Range {
     lo: 0.0,
     lo_open: false,
     hi: MAX_FAILURE_RATE,

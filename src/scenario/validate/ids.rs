@@ -96,7 +96,7 @@ pub(super) fn check_duplicate_ids(cx: &Ctx, out: &mut Vec<Diagnostic>) {
 }
 
 /// The help for an unknown id: a did-you-mean, else the valid ids.
-pub(super) fn suggest(word: &str, valid: &Ids, plural: &str) -> String {
+fn suggest(word: &str, valid: &Ids, plural: &str) -> String {
     let valid = &valid.order;
     if let Some(best) = did_you_mean(word, valid.iter().copied()) {
         return format!("did you mean `{best}`?");
@@ -128,17 +128,17 @@ pub(super) fn reference(
     }
 }
 
-pub(super) const REGION: (&str, &str) = ("region", "regions");
+const REGION: (&str, &str) = ("region", "regions");
 
-pub(super) const COMMODITY: (&str, &str) = ("commodity", "commodities");
+const COMMODITY: (&str, &str) = ("commodity", "commodities");
 
-pub(super) const HUB: (&str, &str) = ("hub", "hubs");
+const HUB: (&str, &str) = ("hub", "hubs");
 
-pub(super) const LEG: (&str, &str) = ("leg", "legs");
+const LEG: (&str, &str) = ("leg", "legs");
 
-pub(super) const PLANT: (&str, &str) = ("processing plant", "processing plants");
+const PLANT: (&str, &str) = ("processing plant", "processing plants");
 
-pub(super) const NODE: (&str, &str) = ("region or hub", "regions or hubs");
+const NODE: (&str, &str) = ("region or hub", "regions or hubs");
 
 /// Every id a scenario uses names something it defines.
 pub(super) fn check_references(cx: &Ctx, out: &mut Vec<Diagnostic>) {

@@ -33,6 +33,8 @@ mod parameters;
 mod policies;
 mod routes;
 
+pub use entries::MAX_FAILURE_RATE;
+
 use super::diagnostic::line_col;
 use super::schema::*;
 use super::span::Loc;

@@ -111,7 +111,7 @@ impl Range {
 
 /// `v` as a message shows it: in scientific notation when very large or
 /// very small (`1e308`, not 309 digits).
-pub(super) fn num(v: f64) -> String {
+fn num(v: f64) -> String {
     if v != 0.0 && v.is_finite() && !(1e-6..1e15).contains(&v.abs()) {
         format!("{v:e}")
     } else {

@@ -42,7 +42,7 @@ impl Kind {
 
 /// Problems of one parameter: its number, or its distribution's parameters
 /// and support, against the range of its kind.
-pub(super) fn param_problems(
+fn param_problems(
     name: &str,
     param: &Sp<Param>,
     range: Range,

@@ -8,7 +8,7 @@ use crate::scenario::span::{Loc, Sp};
 use crate::scenario::Diagnostic;
 
 /// The policy fields present, with where they are.
-pub(super) fn policy_fields(p: &Policy) -> Vec<(&'static str, Loc)> {
+fn policy_fields(p: &Policy) -> Vec<(&'static str, Loc)> {
     let fallback = p.kind.loc();
     let s = |v: &Option<Sp<String>>| v.as_ref().map(Sp::loc);
     let n = |v: &Option<Sp<Param>>| v.as_ref().map(Sp::loc);
@@ -42,7 +42,7 @@ pub(super) fn policy_fields(p: &Policy) -> Vec<(&'static str, Loc)> {
 }
 
 /// The `type = "..."` spelling of a policy kind.
-pub(super) fn kind_name(k: PolicyKind) -> &'static str {
+fn kind_name(k: PolicyKind) -> &'static str {
     match k {
         PolicyKind::ExportControl => "export_control",
         PolicyKind::Tariff => "tariff",
@@ -55,7 +55,7 @@ pub(super) fn kind_name(k: PolicyKind) -> &'static str {
 
 /// The target and effect fields a policy kind uses (activation fields are
 /// common to all).
-pub(super) fn used_fields(k: PolicyKind) -> &'static [&'static str] {
+fn used_fields(k: PolicyKind) -> &'static [&'static str] {
     match k {
         PolicyKind::ExportControl => &[
             "region",
