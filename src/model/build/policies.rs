@@ -263,11 +263,11 @@ mod tests {
         assert!(matches!(p.effect, Effect::Ban { ref flows } if flows == &[0]));
         match p.activation {
             Activation::Once {
-                start,
-                delay_months,
-                duration_months,
-                probability,
                 stream,
+                start,
+                probability,
+                duration_months,
+                delay_months,
             } => {
                 assert_eq!(start, 0.0);
                 assert_eq!(delay_months, None);

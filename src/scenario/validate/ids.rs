@@ -153,56 +153,36 @@ pub(super) fn check_references(cx: &Ctx, out: &mut Vec<Diagnostic>) {
             regions,
         );
     }
-    for s in &f.supply {
-        let key = format!("supply.{}.{}", s.region.value, s.commodity.value);
-        reference(out, &format!("{key}.region"), &s.region, REGION, regions);
-        reference(
-            out,
-            &format!("{key}.commodity"),
-            &s.commodity,
-            COMMODITY,
-            commodities,
-        );
-    }
-    for d in &f.demand {
-        let key = format!("demand.{}.{}", d.region.value, d.commodity.value);
-        reference(out, &format!("{key}.region"), &d.region, REGION, regions);
-        reference(
-            out,
-            &format!("{key}.commodity"),
-            &d.commodity,
-            COMMODITY,
-            commodities,
-        );
-    }
-    for p in &f.processing {
-        let key = format!("processing.{}", p.id.value);
-        reference(out, &format!("{key}.region"), &p.region, REGION, regions);
-        reference(
-            out,
-            &format!("{key}.input"),
-            &p.input,
-            COMMODITY,
-            commodities,
-        );
-        reference(
-            out,
-            &format!("{key}.output"),
-            &p.output,
-            COMMODITY,
-            commodities,
-        );
-    }
-    for s in &f.stockpiles {
-        let key = format!("stockpiles.{}", s.id.value);
-        reference(out, &format!("{key}.region"), &s.region, REGION, regions);
-        reference(
-            out,
-            &format!("{key}.commodity"),
-            &s.commodity,
-            COMMODITY,
-            commodities,
-        );
+    // Entries placed in a region that name commodities.
+    let one = |field, c| vec![(field, c)];
+    let placed = f
+        .supply
+        .iter()
+        .map(|s| {
+            let key = format!("supply.{}.{}", s.region.value, s.commodity.value);
+            (key, &s.region, one("commodity", &s.commodity))
+        })
+        .chain(f.demand.iter().map(|d| {
+            let key = format!("demand.{}.{}", d.region.value, d.commodity.value);
+            (key, &d.region, one("commodity", &d.commodity))
+        }))
+        .chain(f.processing.iter().map(|p| {
+            let key = format!("processing.{}", p.id.value);
+            (
+                key,
+                &p.region,
+                vec![("input", &p.input), ("output", &p.output)],
+            )
+        }))
+        .chain(f.stockpiles.iter().map(|s| {
+            let key = format!("stockpiles.{}", s.id.value);
+            (key, &s.region, one("commodity", &s.commodity))
+        }));
+    for (key, region, named) in placed {
+        reference(out, &format!("{key}.region"), region, REGION, regions);
+        for (field, c) in named {
+            reference(out, &format!("{key}.{field}"), c, COMMODITY, commodities);
+        }
     }
     for l in &f.legs {
         let key = format!("legs.{}", l.id.value);
@@ -299,30 +279,28 @@ mod tests {
     }
 
     #[test]
-    fn check_references_unknown_node_gets_did_you_mean() {
-        let d = fails_with(
-            &patch(&[("to = \"CN\"\nmode", "to = \"CNN\"\nmode")]),
-            "legs.pipe.to: unknown region or hub `CNN`",
-        );
-        assert_eq!(d.help.as_deref(), Some("did you mean `CN`?"));
-    }
-
-    #[test]
-    fn check_references_unknown_leg_lists_valid_ids() {
-        let d = fails_with(
-            &patch(&[("legs = [\"pipe\"]", "legs = [\"pipe\", \"rail\"]")]),
-            "routes.direct.legs: unknown leg `rail`",
-        );
-        assert_eq!(d.help.as_deref(), Some("expected one of: `pipe`"));
-    }
-
-    #[test]
-    fn check_references_unknown_commodity() {
-        let d = fails_with(
-            &patch(&[("carries = [\"oil\"]", "carries = [\"oill\"]")]),
-            "legs.pipe.carries: unknown commodity `oill`",
-        );
-        assert_eq!(d.help.as_deref(), Some("did you mean `oil`?"));
+    fn check_references_unknown_ids_get_a_did_you_mean_or_the_valid_ids() {
+        let cases = [
+            (
+                ("to = \"CN\"\nmode", "to = \"CNN\"\nmode"),
+                "legs.pipe.to: unknown region or hub `CNN`",
+                "did you mean `CN`?",
+            ),
+            (
+                ("legs = [\"pipe\"]", "legs = [\"pipe\", \"rail\"]"),
+                "routes.direct.legs: unknown leg `rail`",
+                "expected one of: `pipe`",
+            ),
+            (
+                ("carries = [\"oil\"]", "carries = [\"oill\"]"),
+                "legs.pipe.carries: unknown commodity `oill`",
+                "did you mean `oil`?",
+            ),
+        ];
+        for (edit, message, help) in cases {
+            let d = fails_with(&patch(&[edit]), message);
+            assert_eq!(d.help.as_deref(), Some(help));
+        }
     }
 
     #[test]
