@@ -15,6 +15,7 @@
 
 pub mod aggregate;
 pub mod cli;
+pub mod dist;
 pub mod engine;
 pub mod error;
 mod mem;

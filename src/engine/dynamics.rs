@@ -10,9 +10,9 @@
 //! window) when its probability is at least one half, and a recurring one
 //! follows its expected cycle (see [`expected_schedule`]).
 
-use super::{Draws, Workspace};
-use crate::model::{Activation, CompiledModel, DemandCurve, DisruptionSpec};
-use crate::sampling::dist::quantile;
+use super::Workspace;
+use crate::dist::quantile;
+use crate::model::{Activation, CompiledModel, DemandCurve, DisruptionSpec, Draws};
 
 const DAYS_PER_YEAR: f64 = 365.25;
 
@@ -185,7 +185,7 @@ fn policy_schedule(
 fn expected_recurrence(
     start: f64,
     annual_probability: f64,
-    duration_months: &Option<crate::scenario::Dist>,
+    duration_months: &Option<crate::dist::Dist>,
     mpp: f64,
     flags: &mut [bool],
 ) {

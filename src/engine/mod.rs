@@ -31,18 +31,7 @@ pub use prepared::Prepared;
 pub use trial::{run_trial, TrialError};
 pub use workspace::Workspace;
 
-/// The source of in-trial random draws, owned by the Monte Carlo layer.
-pub trait Draws {
-    /// A uniform draw in (0, 1) from stream `stream` (an index into
-    /// `CompiledModel::streams`).
-    fn uniform(&mut self, stream: usize) -> f64;
-
-    /// True for `--deterministic` runs: processes take their expected
-    /// values and no draw is made.
-    fn expected_mode(&self) -> bool {
-        false
-    }
-}
+use crate::model::Draws;
 
 /// Draws for `--deterministic` runs.
 #[derive(Debug, Default, Clone, Copy)]

@@ -3,9 +3,9 @@
 use super::clearing::{self, ClearingFailure};
 use super::dynamics;
 use super::prepared::Prepared;
-use super::{Draws, Workspace};
+use super::Workspace;
 use crate::mem::{store_fence, stream_copy};
-use crate::model::{CompiledModel, Horizon};
+use crate::model::{CompiledModel, Draws, Horizon};
 
 /// A period that could not be cleared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

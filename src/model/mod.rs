@@ -17,10 +17,26 @@ pub use series_build::{
     FlowSeries, LegSeries, MarketSeries, SeriesIndex, StockSeries, TotalSeries,
 };
 
-use crate::scenario::{Dist, PeriodLength};
+use crate::dist::Dist;
+use crate::scenario::PeriodLength;
 
 /// Index of a parameter slot in [`CompiledModel::params`].
 pub type ParamId = usize;
+
+/// The source of in-trial random draws: the interface through which the
+/// engine asks for the draws of the model's processes (`streams`), which
+/// sampling implements.
+pub trait Draws {
+    /// A uniform draw in (0, 1) from stream `stream` (an index into
+    /// [`CompiledModel::streams`]).
+    fn uniform(&mut self, stream: usize) -> f64;
+
+    /// True for `--deterministic` runs: processes take their expected
+    /// values and no draw is made.
+    fn expected_mode(&self) -> bool {
+        false
+    }
+}
 
 /// A named uncertain parameter.
 #[derive(Debug, Clone)]

@@ -9,12 +9,8 @@
 //! which other uncertainties a scenario has, which is what makes common
 //! random numbers work across scenarios.
 
-pub mod dist;
-#[cfg(test)]
-mod dist_props;
-
-use crate::engine::Draws;
-use crate::model::CompiledModel;
+use crate::dist;
+use crate::model::{CompiledModel, Draws};
 use crate::scenario::Sampling;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;

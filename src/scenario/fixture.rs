@@ -79,6 +79,34 @@ pub fn with(extra: &str) -> String {
     format!("{WORLD}\n{extra}")
 }
 
+/// [`WORLD`] with its leg capacity, leg cost and supply capacity uncertain,
+/// followed by `correlations`.
+pub fn uncertain_world(correlations: &str) -> String {
+    let text = patch(&[
+        (
+            "capacity = 1000.0",
+            "capacity = { dist = \"uniform\", min = 500, max = 1500 }",
+        ),
+        (
+            "cost = 20.0",
+            "cost = { dist = \"triangular\", min = 10, mode = 20, max = 40 }",
+        ),
+        (
+            "capacity = 100.0",
+            "capacity = { dist = \"normal\", mean = 100, sd = 10, min = 0 }",
+        ),
+    ]);
+    format!("{text}\n{correlations}")
+}
+
+/// The head of a policy with id `p`, for [`policy`].
+pub const POLICY: &str = "[[policies]]\nid = \"p\"\n";
+
+/// [`WORLD`] with a policy `p` whose fields are `body`.
+pub fn policy(body: &str) -> String {
+    with(&format!("{POLICY}{body}"))
+}
+
 /// Every problem found loading `text` (parse errors included).
 pub fn problems(text: &str) -> Vec<Diagnostic> {
     match load_str(text) {

@@ -207,6 +207,15 @@ impl Limits {
         }
     }
 
+    /// The sampled parts of a hub's or a leg's disruption.
+    fn disruption(&mut self, key: &str, d: &Option<Sp<Disruption>>) {
+        if let Some(d) = d {
+            let key = format!("{key}.disruption");
+            self.param(&format!("{key}.repair_days"), &Some(&d.repair_days));
+            self.param(&format!("{key}.remaining"), &d.remaining.as_ref());
+        }
+    }
+
     fn file(&mut self, f: &ScenarioFile) {
         let m = &f.scenario;
         // `/`, `\\`, `..` and an empty name are left to the folder-name
@@ -251,16 +260,7 @@ impl Limits {
                 self.text(&format!("{key}.name"), &h.name, MAX_TEXT_LEN, false);
                 self.id_ref(&format!("{key}.region"), &h.region);
                 self.param(&format!("{key}.capacity"), &h.capacity.as_ref());
-                if let Some(d) = &h.disruption {
-                    self.param(
-                        &format!("{key}.disruption.repair_days"),
-                        &Some(&d.repair_days),
-                    );
-                    self.param(
-                        &format!("{key}.disruption.remaining"),
-                        &d.remaining.as_ref(),
-                    );
-                }
+                self.disruption(&key, &h.disruption);
             }
         }
         if self.entries("supply", &f.supply) {
@@ -318,16 +318,7 @@ impl Limits {
                 self.refs(&format!("{key}.carries"), &l.carries);
                 self.param(&format!("{key}.capacity"), &Some(&l.capacity));
                 self.param(&format!("{key}.cost"), &Some(&l.cost));
-                if let Some(d) = &l.disruption {
-                    self.param(
-                        &format!("{key}.disruption.repair_days"),
-                        &Some(&d.repair_days),
-                    );
-                    self.param(
-                        &format!("{key}.disruption.remaining"),
-                        &d.remaining.as_ref(),
-                    );
-                }
+                self.disruption(&key, &l.disruption);
             }
         }
         if self.entries("routes", &f.routes) {

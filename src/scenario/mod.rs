@@ -16,6 +16,7 @@ pub mod diagnostic;
 pub(crate) mod fixture;
 pub mod layer;
 pub mod limits;
+pub mod params;
 pub mod schema;
 pub mod span;
 pub mod validate;
@@ -138,7 +139,11 @@ pub fn load(path: &Path) -> Result<Scenario, Diagnostics> {
         });
     }
     let file = layer::layer(chain);
-    let scenario = Scenario { file, sources };
+    validated(Scenario { file, sources })
+}
+
+/// `scenario` if it passes validation, else every problem found.
+fn validated(scenario: Scenario) -> Result<Scenario, Diagnostics> {
     let problems = validate::validate(&scenario);
     if problems.is_empty() {
         Ok(scenario)
@@ -182,16 +187,7 @@ pub fn load_str(text: &str) -> Result<Scenario, Diagnostics> {
             sources,
         });
     }
-    let scenario = Scenario { file, sources };
-    let problems = validate::validate(&scenario);
-    if problems.is_empty() {
-        Ok(scenario)
-    } else {
-        Err(Diagnostics {
-            items: problems,
-            sources: scenario.sources,
-        })
-    }
+    validated(Scenario { file, sources })
 }
 
 /// Why a file could not be read as scenario text.

@@ -448,6 +448,8 @@ pub struct Correlation {
     pub matrix: Vec<Vec<Sp<f64>>>,
 }
 
+pub use crate::dist::Dist;
+
 /// A number that is either fixed or drawn once per trial.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
@@ -464,108 +466,6 @@ impl Param {
         match self {
             Param::Fixed(v) => *v,
             Param::Dist(d) => d.mean(),
-        }
-    }
-}
-
-/// Distributions a parameter can be drawn from.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(tag = "dist", rename_all = "snake_case", deny_unknown_fields)]
-pub enum Dist {
-    /// Normal, optionally clamped to `[min, max]`.
-    Normal {
-        /// Mean.
-        mean: f64,
-        /// Standard deviation.
-        sd: f64,
-        /// Lower clamp.
-        min: Option<f64>,
-        /// Upper clamp.
-        max: Option<f64>,
-    },
-    /// Lognormal given by the mean and standard deviation of the variable itself.
-    Lognormal {
-        /// Mean of the variable.
-        mean: f64,
-        /// Standard deviation of the variable.
-        sd: f64,
-    },
-    /// Beta on `[min, max]` (default `[0, 1]`).
-    Beta {
-        /// Shape alpha.
-        alpha: f64,
-        /// Shape beta.
-        beta: f64,
-        /// Lower end.
-        min: Option<f64>,
-        /// Upper end.
-        max: Option<f64>,
-    },
-    /// Uniform on `[min, max]`.
-    Uniform {
-        /// Lower end.
-        min: f64,
-        /// Upper end.
-        max: f64,
-    },
-    /// Triangular.
-    Triangular {
-        /// Lower end.
-        min: f64,
-        /// Most likely value.
-        mode: f64,
-        /// Upper end.
-        max: f64,
-    },
-    /// 1 with probability `p`, else 0.
-    Bernoulli {
-        /// Probability of 1.
-        p: f64,
-    },
-    /// Poisson count.
-    Poisson {
-        /// Mean.
-        lambda: f64,
-    },
-    /// One of the listed values, equally likely unless `weights` are given.
-    Empirical {
-        /// Observed values.
-        values: Vec<f64>,
-        /// Optional relative weights, one per value.
-        weights: Option<Vec<f64>>,
-    },
-}
-
-impl Dist {
-    /// Expected value of the distribution.
-    pub fn mean(&self) -> f64 {
-        match self {
-            Dist::Normal { mean, sd, min, max } => {
-                // Clamping moves the mean only when the clamp bites; the
-                // deterministic mode uses the clamped mean for consistency.
-                crate::sampling::dist::clamped_normal_mean(*mean, *sd, *min, *max)
-            }
-            Dist::Lognormal { mean, .. } => *mean,
-            Dist::Beta {
-                alpha,
-                beta,
-                min,
-                max,
-            } => {
-                let (lo, hi) = (min.unwrap_or(0.0), max.unwrap_or(1.0));
-                lo + (hi - lo) * alpha / (alpha + beta)
-            }
-            Dist::Uniform { min, max } => 0.5 * (min + max),
-            Dist::Triangular { min, mode, max } => (min + mode + max) / 3.0,
-            Dist::Bernoulli { p } => *p,
-            Dist::Poisson { lambda } => *lambda,
-            Dist::Empirical { values, weights } => match weights {
-                Some(w) if w.len() == values.len() => {
-                    let total: f64 = w.iter().sum();
-                    values.iter().zip(w).map(|(v, w)| v * w).sum::<f64>() / total
-                }
-                _ => values.iter().sum::<f64>() / values.len().max(1) as f64,
-            },
         }
     }
 }
@@ -593,5 +493,21 @@ impl<'de> Deserialize<'de> for Param {
             }
         }
         d.deserialize_any(V)
+    }
+}
+
+/// The (year, month 1–12) of a month written `YYYY-MM`, the one form a
+/// scenario's months take (`scenario.start`, a policy's `start`); `None`
+/// for anything else.
+pub fn month(s: &str) -> Option<(i32, u32)> {
+    let b = s.as_bytes();
+    let digits =
+        b.len() == 7 && b[4] == b'-' && b[..4].iter().chain(&b[5..]).all(u8::is_ascii_digit);
+    if !digits {
+        return None;
+    }
+    match (s[..4].parse(), s[5..].parse()) {
+        (Ok(year), Ok(m @ 1..=12)) => Some((year, m)),
+        _ => None,
     }
 }

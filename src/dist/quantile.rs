@@ -10,7 +10,7 @@
 //! parameters validation accepts are those drawn correctly (see
 //! [`POISSON_LAMBDA_MAX`], [`BETA_SHAPE_MAX`] and [`extreme_draws`]).
 
-use crate::scenario::Dist;
+use super::Dist;
 use statrs::distribution::{ContinuousCDF, Normal};
 use statrs::function::beta::{beta_reg, ln_beta};
 

@@ -6,8 +6,7 @@
 //! `F(t⁻) ≤ q + 5se`. The exact means and CDFs are closed forms or statrs.
 //! The uniforms are fixed, so a case cannot flake.
 
-use super::dist::{clamped_normal_mean, quantile};
-use crate::scenario::Dist;
+use super::{clamped_normal_mean, quantile, Dist};
 use proptest::prelude::*;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
