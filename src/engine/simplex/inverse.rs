@@ -386,7 +386,7 @@ impl Simplex {
     /// ill-conditioned basis): a phase must judge feasibility on the `x_B`
     /// the final check will see. Otherwise the dual simplex can stop at once
     /// on an unrefined `x_B` that the check then refines out of bounds, and
-    /// the two alternate until the round limit (a wide-range LP in CI did).
+    /// the two alternate until the round limit.
     pub(super) fn compute_primal_refined(&mut self) {
         self.compute_primal();
         if !self.primal_residual_ok() {

@@ -16,19 +16,10 @@
 //!   are stated for the *unscaled* problem (primal `1e-9·(1 + |bound|)`, dual
 //!   `1e-9·max|c|`) and mapped per variable into scaled units, so scaling never
 //!   loosens what the caller gets; every reported quantity is unscaled.
-//! * **Basis inverse.** `m` is small (≤ a few hundred), so an explicit `B⁻¹`
-//!   (row-major) is kept and updated by a rank-1 (product-form) pivot. A bit mask per
-//!   row marks its non-zeros (a network basis' inverse has a few per row), so the
-//!   update costs `O(nnz(α)·nnz(ρ))` and `B⁻¹b`, `c_B B⁻¹` and `B⁻¹a_q` visit only
-//!   marked entries, in the same order and summation lanes as a dense kernel (the same
-//!   bits). Rows of `B⁻¹` are exactly the dual simplex's pivot rows, and their
-//!   squared norms are exact dual steepest-edge weights, maintained for free inside the
-//!   update loop. Refactorisation (sparsity-aware Gauss-Jordan with partial pivoting,
-//!   unit logical columns first) happens every `refactor_interval` pivots, before
-//!   declaring infeasible/unbounded, and when a final residual check fails. A singular
-//!   basis (e.g. a restored basis after the bounds changed shape) is repaired by swapping
-//!   in logicals. Because the matrix never changes, `B⁻¹` survives across solves and
-//!   [`BasisState`] carries its non-zeros, so restoring a saved warm start writes those.
+//! * **Basis inverse.** An explicit `B⁻¹` with a non-zero mask per row, updated by
+//!   rank-1 pivots and refactorised every `refactor_interval` pivots, before
+//!   declaring infeasible/unbounded, and when a final residual check fails; it
+//!   survives across solves and [`BasisState`] carries it (see `inverse.rs`).
 //! * **Bounds-only re-solve.** When the costs equal those of the last verified
 //!   optimum (a simulation period where only capacities and stocks moved), `y` and `d`
 //!   still hold: only the nonbasics whose bounds changed move, `x_B` is corrected by
@@ -81,30 +72,29 @@
 //! `d_j = c_j - Σ_i y_i a_ij`. For a minimisation, a binding `<=` row (at its upper
 //! bound) has `y_i <= 0`, a binding `>=` row `y_i >= 0`; a column at its lower bound has
 //! `d_j >= 0`, at its upper bound `d_j <= 0`; basic columns and non-binding rows have 0.
-
-#![warn(missing_docs)]
-#![allow(clippy::needless_range_loop)]
 //!
 //! # Layout
-//! One file per job; every file holds `impl Simplex` methods or a state struct
-//! of its own, and all share the state below.
+//! One file per job. The solver's state is [`Simplex`] (below), grouped into a
+//! few structs each defined beside the code that owns it; every file adds the
+//! `impl Simplex` methods of its job. Each file's opening comment says what it
+//! does and why.
 //! * `mod.rs` (this file): the public API, the solver's state and the phase
 //!   loop (`solve` → restart / dual / primal / check).
-//! * [`matrix`]: the caller's [`SparseMatrix`], its scaled copy (by columns and
+//! * `matrix.rs`: the caller's [`SparseMatrix`], its scaled copy (by columns and
 //!   by rows) and the scaling.
-//! * [`problem`]: the caller's bounds and costs, the scaled working problem
+//! * `problem.rs`: the caller's bounds and costs, the scaled working problem
 //!   (with its shifts and perturbations), and the bounds-only warm path.
-//! * [`inverse`]: the basis inverse `B⁻¹` (ftran, rank-1 update,
+//! * `inverse.rs`: the basis inverse `B⁻¹` (ftran, rank-1 update,
 //!   refactorisation), the iterate it determines (`x_B`, `y`, `d`) and
 //!   [`BasisState`] (save and restore).
-//! * [`dual`]: the dual simplex: dual steepest-edge pricing, the pivot row and
+//! * `dual.rs`: the dual simplex: dual steepest-edge pricing, the pivot row and
 //!   the bound-flipping ratio test.
-//! * [`primal`]: the primal simplex: Devex pricing and the Harris ratio test.
-//! * [`stall`]: degeneracy: the one stall handler both phases use, and the
+//! * `primal.rs`: the primal simplex: Devex pricing and the Harris ratio test.
+//! * `stall.rs`: degeneracy: the one stall handler both phases use, and the
 //!   cost and bound perturbations it calls for.
-//! * [`checks`]: primal and dual feasibility, the residuals, and the final
+//! * `checks.rs`: primal and dual feasibility, the residuals, and the final
 //!   check of an optimum before it is reported.
-//! * [`kernels`]: the dense and masked floating-point kernels (the only
+//! * `kernels.rs`: the dense and masked floating-point kernels (the only
 //!   `unsafe`: the AVX2 build, behind safe wrappers).
 //! * [`tolerance`]: what the solver guarantees (public: the tests check
 //!   answers against it).

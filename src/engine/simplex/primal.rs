@@ -149,26 +149,8 @@ impl Simplex {
                 if a.abs() <= piv_tol {
                     continue;
                 }
-                let v = self.it.basis[i];
-                let rate = -sigma * a;
-                let (h, exact) = if rate < 0.0 {
-                    let l = self.lp.lb[v];
-                    if l == -INF {
-                        continue;
-                    }
-                    (
-                        (self.it.x[v] - l + self.ptol(v, l)) / -rate,
-                        (self.it.x[v] - l) / -rate,
-                    )
-                } else {
-                    let u = self.lp.ub[v];
-                    if u == INF {
-                        continue;
-                    }
-                    (
-                        (u - self.it.x[v] + self.ptol(v, u)) / rate,
-                        (u - self.it.x[v]) / rate,
-                    )
+                let Some((h, exact)) = self.basic_ratio(self.it.basis[i], -sigma * a) else {
+                    continue;
                 };
                 theta_max = theta_max.min(h.max(0.0));
                 min_ratio = min_ratio.min(exact.max(0.0));
@@ -196,16 +178,8 @@ impl Simplex {
             }
             let v = self.it.basis[i];
             let rate = -sigma * a;
-            let exact = if rate < 0.0 {
-                if self.lp.lb[v] == -INF {
-                    continue;
-                }
-                (self.it.x[v] - self.lp.lb[v]) / -rate
-            } else {
-                if self.lp.ub[v] == INF {
-                    continue;
-                }
-                (self.lp.ub[v] - self.it.x[v]) / rate
+            let Some((_, exact)) = self.basic_ratio(v, rate) else {
+                continue;
             };
             let exact = exact.max(0.0);
             if exact <= theta_max {
@@ -226,6 +200,28 @@ impl Simplex {
             return Step::Lost;
         }
         Step::Leave { r, theta, to_lower }
+    }
+
+    /// The step of the entering variable at which basic `v`, moving by `rate`
+    /// per unit of it, reaches the bound it heads for: with that bound's
+    /// tolerance added (Harris' pass 1), and exactly. `None` if that bound is
+    /// infinite.
+    #[inline]
+    fn basic_ratio(&self, v: usize, rate: f64) -> Option<(f64, f64)> {
+        let x = self.it.x[v];
+        if rate < 0.0 {
+            let l = self.lp.lb[v];
+            if l == -INF {
+                return None;
+            }
+            Some(((x - l + self.ptol(v, l)) / -rate, (x - l) / -rate))
+        } else {
+            let u = self.lp.ub[v];
+            if u == INF {
+                return None;
+            }
+            Some(((u - x + self.ptol(v, u)) / rate, (u - x) / rate))
+        }
     }
 
     /// The entering variable `q` moves to its other bound; the basis stays.
