@@ -462,18 +462,23 @@ fn compare_out_refuses_to_overwrite_without_force() {
     assert_eq!(left, ["a", "b", "cmp.csv"], "no temporary file left");
 }
 
+/// Runs the base scenario's 40 trials as two shards with per-trial data.
+fn two_shards(first: PathBuf, second: PathBuf) {
+    for (i, out) in [first, second].into_iter().enumerate() {
+        corridor()
+            .args(["run", BASE, "--trials", "40", "--quiet", "--keep-trials"])
+            .args(["--shard", &format!("{i}/2"), "--out"])
+            .arg(out)
+            .assert()
+            .success();
+    }
+}
+
 #[test]
 fn damaged_shard_folders_are_invalid_input() {
     let tmp = tempfile::tempdir().unwrap();
     let shard = |i: u64| tmp.path().join(format!("s{i}"));
-    for i in 0..2 {
-        corridor()
-            .args(["run", BASE, "--trials", "40", "--quiet", "--keep-trials"])
-            .args(["--shard", &format!("{i}/2"), "--out"])
-            .arg(shard(i))
-            .assert()
-            .success();
-    }
+    two_shards(shard(0), shard(1));
     let parquet = shard(1).join("trials.parquet");
     let good = std::fs::read(&parquet).unwrap();
     let merged = tmp.path().join("merged");
@@ -540,14 +545,7 @@ fn damaged_shard_folders_are_invalid_input() {
 fn merge_skips_temporary_folders_with_a_note() {
     let tmp = tempfile::tempdir().unwrap();
     let shard = |i: u64| tmp.path().join(format!("run-trials{i}"));
-    for i in 0..2 {
-        corridor()
-            .args(["run", BASE, "--trials", "40", "--quiet", "--keep-trials"])
-            .args(["--shard", &format!("{i}/2"), "--out"])
-            .arg(shard(i))
-            .assert()
-            .success();
-    }
+    two_shards(shard(0), shard(1));
     // What a killed run leaves: this version's hidden folder and an earlier
     // version's `<name>.partial-<pid>`, both half-written.
     let hidden = tmp.path().join(".corridor-partial-host+123+run-trials1");
@@ -691,5 +689,45 @@ fn a_signal_outside_a_run_exits_1_at_once() {
         let stderr = String::from_utf8_lossy(&done.stderr);
         assert_eq!(done.status.code(), Some(1), "SIG{signal}: {stderr}");
         assert!(stderr.contains("interrupted by a signal"), "{stderr}");
+    }
+}
+
+#[test]
+fn a_summary_with_a_non_number_is_invalid_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |name: &str| {
+        let dir = tmp.path().join(name);
+        corridor()
+            .args(["run", BASE, "--trials", "20", "--quiet", "--keep-trials", "--out"])
+            .arg(&dir)
+            .assert()
+            .success();
+        dir
+    };
+    let (a, b) = (run("a"), run("b"));
+    let summary = b.join("summary.csv");
+    let good = std::fs::read_to_string(&summary).unwrap();
+    let lines: Vec<&str> = good.lines().collect();
+    let horizon = lines.iter().position(|l| l.contains(",horizon,")).unwrap();
+    // A value in the horizon row (what compare reads), then one in a period
+    // row, with a control character that must be shown escaped.
+    for (at, value) in [(horizon, "abc"), (1, "1.5\u{1b}[31m")] {
+        let mut fields: Vec<String> = lines[at].split(',').map(String::from).collect();
+        let mean = lines[0].split(',').position(|c| c == "mean").unwrap();
+        fields[mean] = value.into();
+        let mut damaged = lines.clone();
+        let row = fields.join(",");
+        damaged[at] = &row;
+        std::fs::write(&summary, damaged.join("\n") + "\n").unwrap();
+        for (x, y) in [(&a, &b), (&b, &a)] {
+            let out = corridor().arg("compare").args([x, y]).output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{value}: {stderr}");
+            assert!(
+                stderr.contains(&format!("summary.csv line {}: column `mean`", at + 1)),
+                "{value}: {stderr}"
+            );
+            assert!(!stderr.contains('\u{1b}'), "raw escape on stderr: {stderr}");
+        }
     }
 }

@@ -359,27 +359,11 @@ fn check(case: &Case, out: &Outcome) -> Option<String> {
     ))
 }
 
-/// The first byte sequence a terminal would act on: a C0 control other
-/// than newline and tab, DEL, a C1 control (U+0080..U+009F) or a
-/// bidirectional formatting character, described.
+/// The first character a terminal would act on (the fuzz oracle's rule:
+/// C0 and C1 controls but newline and tab, DEL, bidi formatting), as
+/// `U+XXXX`.
 fn raw_control(bytes: &[u8]) -> Option<String> {
-    if let Some(b) = bytes
-        .iter()
-        .find(|&&b| (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f)
-    {
-        return Some(format!("byte 0x{b:02x}"));
-    }
-    let text = String::from_utf8_lossy(bytes);
-    text.chars()
-        .find(|&c| {
-            ('\u{80}'..='\u{9f}').contains(&c)
-                || matches!(
-                    c,
-                    '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}'
-                )
-                || ('\u{202a}'..='\u{202e}').contains(&c)
-                || ('\u{2066}'..='\u{2069}').contains(&c)
-        })
+    crate::fuzz::oracle::raw_control(&String::from_utf8_lossy(bytes))
         .map(|c| format!("U+{:04X}", c as u32))
 }
 
@@ -882,8 +866,8 @@ fn beta_with_extreme_shapes_ends() {
 #[test]
 fn raw_control_finds_what_a_terminal_acts_on() {
     assert_eq!(raw_control(b"ok\n\ttab"), None);
-    assert_eq!(raw_control(b"\x1b[31m").as_deref(), Some("byte 0x1b"));
-    assert_eq!(raw_control(b"\x7f").as_deref(), Some("byte 0x7f"));
+    assert_eq!(raw_control(b"\x1b[31m").as_deref(), Some("U+001B"));
+    assert_eq!(raw_control(b"\x7f").as_deref(), Some("U+007F"));
     assert_eq!(raw_control("\u{9b}".as_bytes()).as_deref(), Some("U+009B"));
     assert_eq!(
         raw_control("a\u{202e}b".as_bytes()).as_deref(),

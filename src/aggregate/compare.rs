@@ -570,7 +570,42 @@ fn read_summary(path: &Path) -> anyhow::Result<DataFrame> {
             );
         }
     }
+    check_numbers(&df, &text, path)?;
     Ok(df)
+}
+
+/// Every statistic column must hold numbers (an empty field is an undefined
+/// statistic). A column the CSV reader could only read as text holds a
+/// value that is not a number: name the first one, where it is, rather than
+/// let it become a silent null.
+fn check_numbers(df: &DataFrame, text: &[&str], path: &Path) -> anyhow::Result<()> {
+    for column in df.columns() {
+        let name = column.name().as_str();
+        if text.contains(&name) || column.dtype() != &DataType::String {
+            continue;
+        }
+        let values = column.str()?;
+        let bad = values.iter().enumerate().find(|(_, v)| {
+            v.is_some_and(|v| !v.is_empty() && v.trim().parse::<f64>().is_err())
+        });
+        if let Some((row, Some(value))) = bad {
+            bail!(
+                "{} line {}: column `{name}` holds \"{}\", expected a number (or an empty field for an undefined statistic); is it a corridor summary?",
+                path.display(),
+                row + 2,
+                truncate(value, 40)
+            );
+        }
+    }
+    Ok(())
+}
+
+/// At most `max` characters of `s`, with an ellipsis when cut.
+fn truncate(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &s[..at]),
+        None => s.to_string(),
+    }
 }
 
 /// The horizon rows of a summary table.

@@ -129,10 +129,12 @@ pub fn report(err: &anyhow::Error) {
                 .map(|e| e.to_string())
                 .collect();
             if !outer.is_empty() {
-                errln!("error: {}", outer.join(": "));
+                errln!("error: {}", stream::printable(&outer.join(": ")));
             }
         }
-        None => errln!("error: {err:#}"),
+        // Paths and values quoted in a message come from the user's
+        // files and arguments: escaped like any other echoed text.
+        None => errln!("error: {}", stream::printable(&format!("{err:#}"))),
     }
 }
 

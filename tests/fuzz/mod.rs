@@ -18,7 +18,10 @@
 //! of cases (each from the next seed) for that long. The seed and the
 //! number of inputs tried are printed.
 
-use corridor::scenario::{self, Diagnostics};
+// The property itself, shared with the cargo-fuzz target in fuzz/.
+pub mod oracle;
+
+use corridor::scenario;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
 use std::io::Write;
@@ -298,40 +301,11 @@ impl Folder {
     }
 }
 
-/// A raw control or bidirectional character in rendered text, if any.
-fn raw_control(text: &str) -> Option<char> {
-    text.chars().find(|&c| {
-        (c.is_control() && c != '\n' && c != '\t')
-            || matches!(
-                c,
-                '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}'
-            )
-            || ('\u{202a}'..='\u{202e}').contains(&c)
-            || ('\u{2066}'..='\u{2069}').contains(&c)
-    })
-}
-
-/// Loads, validates, renders and compiles one input: whether it was valid,
-/// or what went wrong.
+/// Runs the oracle on one input, turning a panic or a slow case into a
+/// failure (libFuzzer does both itself for the cargo-fuzz target).
 fn exercise(input: &[u8], folder: &Folder) -> Result<bool, String> {
     let started = Instant::now();
-    let outcome = catch_unwind(AssertUnwindSafe(|| {
-        let text = std::str::from_utf8(input).ok();
-        let loaded = match text {
-            Some(t) if !t.contains("extends") => scenario::load_str(t),
-            _ => {
-                let path = folder.dir.path().join("case.toml");
-                std::fs::write(&path, input).map_err(|e| e.to_string())?;
-                scenario::load(&path)
-            }
-        };
-        match loaded {
-            Ok(s) => corridor::model::compile(&s)
-                .map(|_| true)
-                .map_err(|e| format!("validated but does not compile (exit 1): {e}")),
-            Err(d) => check_rendering(&d).map(|()| false),
-        }
-    }));
+    let outcome = catch_unwind(AssertUnwindSafe(|| oracle::check(input, folder.dir.path())));
     let took = started.elapsed();
     match outcome {
         Err(panic) => {
@@ -346,23 +320,6 @@ fn exercise(input: &[u8], folder: &Folder) -> Result<bool, String> {
         Ok(Ok(_)) if took > MAX_CASE => Err(format!("took {:.1} s", took.as_secs_f64())),
         Ok(Ok(valid)) => Ok(valid),
     }
-}
-
-fn check_rendering(d: &Diagnostics) -> Result<(), String> {
-    if d.items.is_empty() {
-        return Err("a failed load with no problem to report".into());
-    }
-    let text = d.render(false);
-    if let Some(c) = raw_control(&text) {
-        return Err(format!(
-            "raw U+{:04X} in the rendered problems:\n{text}",
-            c as u32
-        ));
-    }
-    if let Some(c) = raw_control(&d.to_string()) {
-        return Err(format!("raw U+{:04X} in the problems' Display", c as u32));
-    }
-    Ok(())
 }
 
 /// `name` from the environment as a number.
