@@ -52,6 +52,9 @@ struct Entering {
 }
 
 impl Simplex {
+    /// Runs the dual simplex from a dual-feasible basis until `x_B` is
+    /// feasible (`Optimal`), a dual ray proves the LP infeasible, or the basis
+    /// is lost numerically (`Restart`).
     pub(super) fn dual_simplex(&mut self, allow_perturb: bool) -> Result<Outcome, SolveError> {
         let mut stall = Stall::new(allow_perturb);
         let mut just_refactored = false;

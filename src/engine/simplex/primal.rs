@@ -28,6 +28,9 @@ enum Step {
 }
 
 impl Simplex {
+    /// Runs the primal simplex from a primal-feasible basis until `d` is dual
+    /// feasible (`Optimal`), a primal ray proves the LP unbounded, or
+    /// feasibility is lost numerically (`Restart`).
     pub(super) fn primal_simplex(&mut self, allow_perturb: bool) -> Result<Outcome, SolveError> {
         self.devex.fill(1.0);
         let mut stall = Stall::new(allow_perturb);
