@@ -192,3 +192,21 @@ fn wide_range_m24_n47_unbounded_ray_is_certified() {
     assert_eq!(super::common::check_ray(&lp, s.unbounded_ray()), Ok(()));
     certified(&lp);
 }
+
+/// A wide-range LP found by a soak of `wide_range_lps_match_microlp` (issue
+/// #13): unbounded (microlp agrees; the ray certifies), but the check's solve
+/// inside a box of 1.2e10 gave up with numerical trouble. In the dual simplex
+/// an entering logical had d_q = −1.1e-9 (within its tolerance) over
+/// α_q = −7.5e-3; the step was clamped to 0, leaving column 46 with d = 0
+/// where fresh duals gave −1.4e-7, so every restart flipped it to its upper
+/// bound of 9.7e10 and the dual simplex led back to the same basis until the
+/// round limit. The solver now shifts c_q to make such a zero step exact.
+#[test]
+fn wide_range_m17_n49_boxed_solve_converges() {
+    let lp = Lp::random(17, 49, 1921004821736741391, true);
+    let boxed = lp.boxed(1.2e10);
+    let mut s = boxed.solver();
+    assert_eq!(s.solve(), Ok(corridor::engine::simplex::Status::Optimal));
+    assert_eq!(boxed.check_certificate(&s), Ok(()));
+    certified(&lp);
+}

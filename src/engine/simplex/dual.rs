@@ -100,6 +100,17 @@ impl Simplex {
                 return Ok(Outcome::Restart);
             }
             just_refactored = false;
+            if t == 0.0 && self.it.d[q] != 0.0 {
+                // q's reduced cost lies on the wrong side of 0 (within the
+                // Harris tolerance), or q is free: the step is 0, not q's own
+                // ratio d_q/−α_q. Shift c_q so that d_q = 0 and the zero step
+                // is exact; otherwise the leaving variable's d_p = s·t = 0 is
+                // a fiction that fresh duals can put far beyond its tolerance,
+                // and each restart would flip p back in. The shift goes when
+                // the phase ends; the primal simplex then repairs what it hid.
+                self.lp.wcost[q] -= self.it.d[q];
+                self.lp.costs_shifted = true;
+            }
 
             self.apply_flips();
             self.dual_pivot(r, q, s, t, target);
