@@ -6,7 +6,10 @@
 //! ([`model`]) → per-period clearing and dynamics ([`engine`]) driven by
 //! per-trial random streams ([`sampling`]) → parallel trials
 //! ([`montecarlo`]) → streaming statistics ([`aggregate`]) → files
-//! ([`output`]) → command line ([`cli`]). See `docs/ARCHITECTURE.md`.
+//! ([`output`]); [`run`] drives that whole flow for one scenario (the
+//! library's entry point, [`run::run_scenario`]), and the command line
+//! ([`cli`]) parses arguments, calls it and prints. See
+//! `docs/ARCHITECTURE.md`.
 
 #![warn(missing_docs)]
 
@@ -18,5 +21,6 @@ mod mem;
 pub mod model;
 pub mod montecarlo;
 pub mod output;
+pub mod run;
 pub mod sampling;
 pub mod scenario;

@@ -1,6 +1,7 @@
 //! The single integration test binary (`autotests = false` in Cargo.toml):
 //! one module per area, so the crate and polars are linked once.
 
+mod architecture;
 mod cases;
 mod cli;
 mod common;

@@ -16,10 +16,9 @@ pub mod stream;
 pub mod validate;
 
 use crate::error::InvalidInput;
-use crate::scenario::{self, Diagnostics, Scenario};
+use crate::scenario::{self, Diagnostics};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
-use std::path::Path;
 use stream::errln;
 
 /// Top-level help text after the command list.
@@ -143,11 +142,7 @@ pub fn stderr_color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-/// Loads and validates a scenario; problems become
-/// [`InvalidInput::Scenario`] (exit status 2).
-pub fn load_scenario(path: &Path) -> anyhow::Result<Scenario> {
-    scenario::load(path).map_err(|d| InvalidInput::Scenario(d).into())
-}
+pub use crate::run::load_scenario;
 
 /// Monte Carlo options shared by every command that runs trials.
 #[derive(Debug, Clone, Default, Args)]

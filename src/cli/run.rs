@@ -3,21 +3,10 @@
 use super::signals::{self, Cooperate};
 use super::stream::{errln, outln, printable};
 use super::{McOpts, Trials};
-use crate::aggregate::{self, CellStats, Layout, MAX_TRIALS};
-use crate::engine::Prepared;
-use crate::error::{Interrupted, InvalidInput};
-use crate::model::{compile, CompiledModel};
-use crate::montecarlo::{self, Observer, Outcome, Plan};
-use crate::output::{
-    folder_name, Manifest, PathCsv, RunDir, ShardInfo, StateFile, SummaryCsv, TrialWriter,
-    CRATE_VERSION, TRIALS_FILE,
-};
-use crate::scenario::Sampling;
-use anyhow::Context;
-use polars::prelude::DataFrame;
+use crate::run::{Run, RunConfig, RunObserver, RunResult, Shard, TrialCount};
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -68,15 +57,6 @@ pub struct RunArgs {
     pub quiet: bool,
 }
 
-/// One shard of the trials: `index` of `count`, counted from 0.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Shard {
-    /// Which shard, `0..count`.
-    pub index: u64,
-    /// How many shards the trials are split into.
-    pub count: u64,
-}
-
 impl std::str::FromStr for Shard {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
@@ -99,307 +79,83 @@ impl std::str::FromStr for Shard {
     }
 }
 
-/// Runs `corridor run`: resolve flags into a plan, prepare the output folder
-/// before any trial runs, run the trials, write the folder, print a summary.
+/// Runs `corridor run`: resolve the flags into a run (the scenario loaded,
+/// the output folder decided), then let the library run it while a signal
+/// stops it cleanly and a progress bar shows it, and print a summary.
 pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
     args.mc.check()?;
-    let scenario = super::load_scenario(&args.scenario)?;
-    let model = compile(&scenario)
-        .with_context(|| format!("cannot compile {}", args.scenario.display()))?;
-    let cfg = RunConfig::resolve(args, &model)?;
-    let out = match &args.out {
-        Some(out) => out.clone(),
-        None => {
-            let out = cfg.default_out(&model);
-            if folder_name(&model.name) != model.name {
-                errln!(
-                    "note: the scenario name \"{}\" is not a plain folder name; writing to {}",
-                    model.name.escape_debug(),
-                    out.display()
-                );
-            }
-            out
-        }
-    };
+    let run = Run::new(config(args))?;
+    if run.renames_scenario() {
+        errln!(
+            "note: the scenario name \"{}\" is not a plain folder name; writing to {}",
+            run.model().name.escape_debug(),
+            run.out().display()
+        );
+    }
     // From here until the result is renamed into place, a signal stops the
     // run cleanly instead of killing it (and the temporary folder is removed).
     let _cooperate = Cooperate::begin();
-    let dir = RunDir::create(&out, args.force)?;
-    let started = now_rfc3339();
-    let clock = Instant::now();
-
-    let prep = Prepared::new(&model).context("the baseline first period does not clear")?;
-    let layout = montecarlo::layout(&model);
-    let stop = signals::stop();
-    let planned = cfg.plan.trials.end - cfg.plan.trials.start;
-    let bar = progress_bar(args.quiet, planned);
-    let mut observer = RunObserver {
-        trials: if args.keep_trials {
-            Some(TrialWriter::new(&dir.file(TRIALS_FILE), &layout)?)
-        } else {
-            None
-        },
-        first: None,
-        want_first: cfg.single,
-        target_se: cfg.target_se,
-        headline: headline_cells(&layout),
-        converged_at: None,
-        record_len: montecarlo::record_len(&model),
-    };
-    let progress = |n: u64| {
-        if let Some(b) = &bar {
-            b.inc(n);
-        }
-    };
-    let outcome = montecarlo::run(&model, &prep, &cfg.plan, stop, &progress, &mut observer)?;
-    if let Some(b) = &bar {
-        b.finish_and_clear();
-    }
-    if outcome.interrupted {
-        return Err(Interrupted(format!("after {} of {planned} trials", outcome.done)).into());
-    }
-
-    // The summary (statistics of every cell, then CSV) and the state file
-    // (every cell's bins, encoded) each take a few hundred milliseconds at
-    // 10,000 trials on one core: write them side by side.
-    let (frame, state) = std::thread::scope(|scope| {
-        let state = scope.spawn(|| {
-            dir.write(&StateFile {
-                layout: &layout,
-                accumulator: &outcome.acc,
-            })
-        });
-        let frame = aggregate::summary_frame(&layout, &outcome.acc)
-            .map_err(anyhow::Error::from)
-            .and_then(|frame| dir.write(&SummaryCsv(&frame)).map(|_| frame));
-        let state = state
-            .join()
-            .unwrap_or_else(|_| Err(anyhow::anyhow!("writing the state file panicked")));
-        (frame, state)
-    });
-    let frame = frame?;
-    state?;
-    if let Some(rec) = &observer.first {
-        dir.write(&PathCsv {
-            layout: &layout,
-            record: rec,
-        })?;
-    }
-    if let Some(w) = observer.trials.take() {
-        w.finish()?;
-    }
-    let done_range = cfg.plan.trials.start..cfg.plan.trials.start + outcome.done;
-    let wall = clock.elapsed().as_secs_f64();
-    let manifest = Manifest {
-        version: CRATE_VERSION.to_string(),
-        scenario: args.scenario.display().to_string(),
-        scenario_hash: scenario.content_hash(),
-        seed: cfg.plan.seed,
-        trials: if observer.converged_at.is_some() {
-            outcome.done
-        } else {
-            cfg.total
-        },
-        trial_start: done_range.start,
-        trial_end: done_range.end,
-        sampling: sampling_name(cfg.plan.sampling).into(),
-        deterministic: cfg.plan.deterministic,
-        started,
-        wall_seconds: wall,
-        threads: cfg.plan.threads,
-        command: std::env::args().collect(),
-        merged_from: Vec::new(),
-        shard: args.shard.map(|s| ShardInfo {
-            index: s.index,
-            count: s.count,
-        }),
-    };
-    dir.write(&manifest)?;
-    if signals::stopped() {
-        return Err(Interrupted("while the result folder was being written".into()).into());
-    }
-    let path = dir.commit()?;
-
+    let result = run.execute(&mut Terminal {
+        quiet: args.quiet,
+        bar: None,
+    })?;
     if !args.quiet {
-        print_summary(
-            &model,
-            &cfg,
-            &outcome,
-            wall,
-            &frame,
-            &path,
-            observer.converged_at,
-        )?;
+        print_summary(&result)?;
     }
     Ok(())
 }
 
-/// The resolved flags: what to run.
-struct RunConfig {
-    plan: Plan,
-    /// Trials of the whole run (all shards).
-    total: u64,
-    /// A single path (one trial, or deterministic): also write `path.csv`.
-    single: bool,
-    /// Relative standard error to stop at (`--trials auto`).
-    target_se: Option<f64>,
+/// The library's view of the flags.
+fn config(args: &RunArgs) -> RunConfig {
+    let mc = &args.mc;
+    RunConfig {
+        scenario: args.scenario.clone(),
+        trials: match mc.trials {
+            None => TrialCount::Scenario,
+            Some(Trials::Count(n)) => TrialCount::Count(n),
+            Some(Trials::Auto) => TrialCount::Auto {
+                target_se: mc.target_se,
+                max: mc.max_trials,
+            },
+        },
+        seed: mc.seed,
+        threads: mc.threads,
+        sampling: mc.sampling.map(Into::into),
+        deterministic: mc.deterministic,
+        shard: args.shard,
+        out: args.out.clone(),
+        force: args.force,
+        keep_trials: args.keep_trials,
+        command: std::env::args().collect(),
+    }
 }
 
-impl RunConfig {
-    /// Resolves the flags against the scenario's defaults and checks the
-    /// limits (trials, shards) before anything runs: a violation is
-    /// [`InvalidInput`] (exit status 2).
-    fn resolve(args: &RunArgs, m: &CompiledModel) -> anyhow::Result<RunConfig> {
-        let mc = &args.mc;
-        let deterministic = mc.deterministic;
-        let (total, target_se) = match (deterministic, mc.trials) {
-            (true, _) => (1, None),
-            (false, Some(Trials::Count(n))) => (n, None),
-            (false, Some(Trials::Auto)) => (mc.max_trials.unwrap_or(100_000), mc.target_se),
-            (false, None) => (m.default_trials, None),
-        };
-        if !(1..=MAX_TRIALS).contains(&total) {
-            return Err(InvalidInput::Usage(format!(
-                "{total} trials (`[montecarlo] trials` of the scenario) is not a trial count one run can hold: 1 to {MAX_TRIALS}"
-            ))
-            .into());
+/// The run as the terminal sees it: a progress bar on stderr (unless quiet
+/// or not a terminal), and the signal handler's stop flag.
+struct Terminal {
+    quiet: bool,
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl RunObserver for Terminal {
+    fn stop_flag(&self) -> &AtomicBool {
+        signals::stop()
+    }
+
+    fn trials_started(&mut self, trials: u64) {
+        self.bar = progress_bar(self.quiet, trials);
+    }
+
+    fn trials_done(&self, n: u64) {
+        if let Some(b) = &self.bar {
+            b.inc(n);
         }
-        let trials = match args.shard {
-            Some(s) => shard_range(s, total)?,
-            None => 0..total,
-        };
-        let threads = mc
-            .threads
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-        let mut plan = Plan {
-            seed: mc.seed.unwrap_or(m.default_seed),
-            trials,
-            sampling: mc.sampling.map_or(m.sampling, Into::into),
-            deterministic,
-            threads,
-        };
-        plan.threads = montecarlo::workers(&plan);
-        Ok(RunConfig {
-            plan,
-            total,
-            single: deterministic || total == 1,
-            target_se,
-        })
     }
 
-    /// `outputs/<name>-s<seed>-n<trials>[-shard<i>of<N>]`, or `-deterministic`.
-    fn default_out(&self, m: &CompiledModel) -> PathBuf {
-        let base = folder_name(&m.name);
-        let mut name = if self.plan.deterministic {
-            format!("{base}-deterministic")
-        } else if self.target_se.is_some() {
-            format!("{base}-s{}-auto", self.plan.seed)
-        } else {
-            format!("{base}-s{}-n{}", self.plan.seed, self.total)
-        };
-        if self.plan.trials.end - self.plan.trials.start != self.total {
-            let per = self.plan.trials.end - self.plan.trials.start;
-            name.push_str(&format!(
-                "-trials{}-{}",
-                self.plan.trials.start,
-                self.plan.trials.start + per
-            ));
+    fn trials_finished(&mut self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
         }
-        PathBuf::from("outputs").join(name)
-    }
-}
-
-/// The trials of shard `s` of a run of `total`: `i·total/N .. (i+1)·total/N`,
-/// computed in 128 bits so that no product wraps. Every shard must get at
-/// least one trial (so at most `total` shards): an empty shard would be a
-/// result folder of nothing.
-fn shard_range(s: Shard, total: u64) -> anyhow::Result<std::ops::Range<u64>> {
-    let at = |i: u64| {
-        let v = u128::from(i) * u128::from(total) / u128::from(s.count);
-        u64::try_from(v).expect("at most total")
-    };
-    if s.count > total {
-        return Err(InvalidInput::Usage(format!(
-            "--shard {}/{}: {total} trials cannot be split into {} shards of at least one trial; use at most {total} shards",
-            s.index, s.count, s.count
-        ))
-        .into());
-    }
-    Ok(at(s.index)..at(s.index + 1))
-}
-
-/// Between waves: stream per-trial values, keep a single path, check convergence.
-struct RunObserver {
-    trials: Option<TrialWriter>,
-    first: Option<Vec<f64>>,
-    want_first: bool,
-    target_se: Option<f64>,
-    headline: Vec<usize>,
-    converged_at: Option<(u64, f64)>,
-    record_len: usize,
-}
-
-impl Observer for RunObserver {
-    fn checks_convergence(&self) -> bool {
-        self.target_se.is_some()
-    }
-
-    fn converged(&mut self, cell: &dyn Fn(usize) -> CellStats, trials: u64) -> bool {
-        let Some(target) = self.target_se else {
-            return false;
-        };
-        let worst = relative_se(cell, &self.headline);
-        if worst <= target {
-            self.converged_at = Some((trials, worst));
-            return true;
-        }
-        false
-    }
-
-    fn wants_records(&self) -> bool {
-        self.trials.is_some() || self.want_first
-    }
-
-    fn records(&mut self, first_trial: u64, records: &[f64]) -> anyhow::Result<()> {
-        if let Some(w) = &mut self.trials {
-            for (i, rec) in records.chunks(self.record_len).enumerate() {
-                w.push(first_trial + i as u64, rec)?;
-            }
-        }
-        if self.want_first && self.first.is_none() {
-            self.first = Some(records[..self.record_len].to_vec());
-        }
-        Ok(())
-    }
-}
-/// Horizon cells of the headline metrics: shortfall, price and consumption
-/// of every market. `--trials auto` stops when all are precise enough.
-fn headline_cells(layout: &Layout) -> Vec<usize> {
-    let horizon = layout.horizon();
-    layout
-        .series
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| matches!(s.metric.as_str(), "shortfall" | "price" | "consumption"))
-        .map(|(i, _)| layout.cell(i, horizon))
-        .collect()
-}
-
-/// The largest standard error relative to its mean over `cells` (cells
-/// whose mean is 0 do not count: they have nothing to be precise about).
-fn relative_se(cell: &dyn Fn(usize) -> CellStats, cells: &[usize]) -> f64 {
-    cells
-        .iter()
-        .map(|&c| cell(c))
-        .filter(|s| s.mean.abs() > 0.0 && s.n > 1)
-        .map(|s| s.se / s.mean.abs())
-        .fold(0.0, f64::max)
-}
-
-fn sampling_name(s: Sampling) -> &'static str {
-    match s {
-        Sampling::Random => "random",
-        Sampling::Lhs => "lhs",
     }
 }
 
@@ -416,45 +172,14 @@ fn progress_bar(quiet: bool, trials: u64) -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
-/// Now as RFC 3339 UTC, from the system clock (manifest only).
-fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs()) as i64;
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
 /// A short terminal summary: what ran, how fast, the horizon rows that
 /// matter most, and where the files are.
-fn print_summary(
-    m: &CompiledModel,
-    cfg: &RunConfig,
-    out: &Outcome,
-    wall: f64,
-    frame: &DataFrame,
-    path: &Path,
-    converged: Option<(u64, f64)>,
-) -> anyhow::Result<()> {
-    let mode = if cfg.plan.deterministic {
+fn print_summary(r: &RunResult) -> anyhow::Result<()> {
+    let (m, plan, wall) = (&r.model, &r.plan, r.wall_seconds);
+    let mode = if plan.deterministic {
         "deterministic (inputs at their means)".to_string()
     } else {
-        format!("{} trials, seed {}", out.done, cfg.plan.seed)
+        format!("{} trials, seed {}", r.done, plan.seed)
     };
     outln!(
         "{}: {mode}, {} periods from {}, {:.2} s ({:.0} trials/s, {} threads)",
@@ -462,15 +187,15 @@ fn print_summary(
         m.periods,
         m.period_label(0),
         wall,
-        out.done as f64 / wall.max(1e-9),
-        cfg.plan.threads
+        r.done as f64 / wall.max(1e-9),
+        plan.threads
     )?;
-    if cfg.plan.deterministic {
-        outln!("{}", deterministic_policies(m))?;
+    if plan.deterministic {
+        outln!("{}", deterministic_policies(r))?;
     }
-    if let Some((n, se)) = converged {
+    if let Some((n, se)) = r.converged_at {
         outln!("converged after {n} trials: largest relative standard error {se:.4}")?;
-    } else if cfg.target_se.is_some() {
+    } else if r.target_se.is_some() {
         outln!("stopped at --max-trials before reaching --target-se")?;
     }
     outln!(
@@ -479,12 +204,12 @@ fn print_summary(
         m.lp.ncols,
         m.series.len(),
         m.periods + 1,
-        out.lp.solves,
-        out.lp.reused,
-        out.lp.recalled,
-        out.lp.pivots
+        r.lp.solves,
+        r.lp.reused,
+        r.lp.recalled,
+        r.lp.pivots
     )?;
-    let rows = headline_rows(frame)?;
+    let rows = headline_rows(r);
     if !rows.is_empty() {
         outln!(
             "\nhorizon (per trial)                          mean          p05          p95   P(>0)"
@@ -493,37 +218,31 @@ fn print_summary(
             outln!("{r}")?;
         }
     }
-    outln!("\nwrote {}", printable(&path.display().to_string()))?;
+    outln!("\nwrote {}", printable(&r.path.display().to_string()))?;
     Ok(())
 }
 
 /// Which policies deterministic mode applied, and when: its rules (one-off
 /// events over their expected window when their probability is at least
 /// one half, recurring ones over their expected cycle) are easy to forget.
-fn deterministic_policies(m: &CompiledModel) -> String {
+fn deterministic_policies(r: &RunResult) -> String {
+    let m = &r.model;
     if m.policies.is_empty() {
         return "policies: none".into();
     }
-    let flags = crate::engine::dynamics::expected_schedule(m);
     let mut active = Vec::new();
     let mut inactive = Vec::new();
-    for (p, pol) in m.policies.iter().enumerate() {
-        let f = &flags[p * m.periods..(p + 1) * m.periods];
-        let mut windows = Vec::new();
-        let mut t = 0;
-        while t < f.len() {
-            if f[t] {
-                let end = f[t..].iter().position(|&on| !on).map_or(f.len(), |n| t + n);
-                windows.push(if end - t == 1 {
-                    m.period_label(t)
+    for (pol, windows) in m.policies.iter().zip(r.expected_policy_windows()) {
+        let windows: Vec<String> = windows
+            .iter()
+            .map(|w| {
+                if w.len() == 1 {
+                    m.period_label(w.start)
                 } else {
-                    format!("{}..{}", m.period_label(t), m.period_label(end - 1))
-                });
-                t = end;
-            } else {
-                t += 1;
-            }
-        }
+                    format!("{}..{}", m.period_label(w.start), m.period_label(w.end - 1))
+                }
+            })
+            .collect();
         if windows.is_empty() {
             inactive.push(printable(&pol.id).into_owned());
         } else {
@@ -545,60 +264,40 @@ fn deterministic_policies(m: &CompiledModel) -> String {
 }
 
 /// The horizon rows worth a glance: every shortfall that can happen, then
-/// the prices that move most between trials.
-fn headline_rows(frame: &DataFrame) -> anyhow::Result<Vec<String>> {
-    let col = |n: &str| {
-        frame
-            .column(n)
-            .and_then(|c| c.str().cloned())
-            .context("summary column")
-    };
-    let num = |n: &str| {
-        frame
-            .column(n)
-            .and_then(|c| c.f64().cloned())
-            .context("summary column")
-    };
-    let (metric, commodity, key, period) = (
-        col("metric")?,
-        col("commodity")?,
-        col("key")?,
-        col("period")?,
-    );
-    let (mean, p05, p95, p_any) = (num("mean")?, num("p05")?, num("p95")?, num("p_any")?);
+/// the prices that move most between trials. Undefined statistics (no
+/// usable value) show as 0, as in a summary.csv cell left empty.
+fn headline_rows(r: &RunResult) -> Vec<String> {
+    let defined = |v: f64| if v.is_finite() { v } else { 0.0 };
     let mut short = Vec::new();
     let mut price = Vec::new();
-    for i in 0..frame.height() {
-        if period.get(i) != Some("horizon") {
-            continue;
-        }
+    for (series, stats) in &r.horizon {
         let (mu, lo, hi, pa) = (
-            mean.get(i).unwrap_or(0.0),
-            p05.get(i).unwrap_or(0.0),
-            p95.get(i).unwrap_or(0.0),
-            p_any.get(i).unwrap_or(0.0),
+            defined(stats.mean),
+            defined(stats.p05),
+            defined(stats.p95),
+            defined(stats.p_any),
         );
         let label = format!(
             "{} {} {}",
-            metric.get(i).unwrap_or(""),
-            printable(commodity.get(i).unwrap_or("")),
-            printable(key.get(i).unwrap_or(""))
+            series.metric,
+            printable(&series.commodity),
+            printable(&series.key)
         );
         let line = format!("  {label:<40} {mu:>12.4e} {lo:>12.4e} {hi:>12.4e} {pa:>7.3}");
-        match metric.get(i) {
-            Some("shortfall") if pa > 0.0 => short.push((mu, line)),
-            Some("price") if mu > 0.0 => price.push(((hi - lo) / mu, line)),
+        match series.metric.as_str() {
+            "shortfall" if pa > 0.0 => short.push((mu, line)),
+            "price" if mu > 0.0 => price.push(((hi - lo) / mu, line)),
             _ => {}
         }
     }
     short.sort_by(|a, b| b.0.total_cmp(&a.0));
     price.sort_by(|a, b| b.0.total_cmp(&a.0));
-    Ok(short
+    short
         .into_iter()
         .take(8)
         .chain(price.into_iter().take(6))
         .map(|(_, l)| l)
-        .collect())
+        .collect()
 }
 
 #[cfg(test)]
@@ -620,35 +319,5 @@ mod tests {
             "x".parse::<Shard>(),
             Err("expected i/N such as 0/4, found `x`".to_string())
         );
-    }
-
-    #[test]
-    fn shard_ranges_never_wrap_and_never_empty() {
-        let sh = |index, count| Shard { index, count };
-        assert_eq!(shard_range(sh(0, 4), 10).unwrap(), 0..2);
-        assert_eq!(shard_range(sh(3, 4), 10).unwrap(), 7..10);
-        // i * total overflows u64 here; in 128 bits it does not.
-        let max = MAX_TRIALS;
-        assert_eq!(shard_range(sh(3, 4), max).unwrap(), 3 * max / 4..max);
-        let big = u64::MAX;
-        assert_eq!(
-            shard_range(sh(big - 1, big), big).unwrap(),
-            big - 1..big,
-            "the last of u64::MAX shards of u64::MAX trials"
-        );
-        // Shards cover 0..total exactly, in order.
-        for (count, total) in [(4, 10), (7, 7), (3, 1_000_003), (16, 4_294_967_295)] {
-            let mut at = 0;
-            for i in 0..count {
-                let r = shard_range(sh(i, count), total).unwrap();
-                assert_eq!(r.start, at);
-                assert!(r.end > r.start, "shard {i}/{count} of {total} is empty");
-                at = r.end;
-            }
-            assert_eq!(at, total);
-        }
-        let err = shard_range(sh(4, 10), 4).unwrap_err();
-        assert!(format!("{err}").contains("use at most 4 shards"), "{err}");
-        assert_eq!(crate::error::exit_code(&err), crate::error::EXIT_INVALID);
     }
 }

@@ -7,8 +7,8 @@
 //! per region and commodity (its dual is the price), leg, hub and quota
 //! capacity rows, and column bounds for bans, stocks and demand blocks.
 
-use super::trial::{Prepared, NO_SLOT};
-use super::workspace::lp_hash;
+use super::prepared::Prepared;
+use super::recent::lp_hash;
 use super::Workspace;
 use crate::model::{CapTarget, CompiledModel, CostRef, Effect};
 
@@ -279,29 +279,29 @@ pub fn record(
     let ix = &m.index;
 
     for (cell, row) in m.lp.balance_row.iter().enumerate() {
-        if let (Some(row), Some(s)) = (row, ix.market[cell]) {
-            out[s[3]] = y[*row];
+        if let (Some(row), Some(s)) = (row, &ix.market[cell]) {
+            out[s.price] = y[*row];
         }
     }
     let mut shortfall_value = 0.0;
     let mut offset = 0;
     for (i, d) in m.demand.iter().enumerate() {
-        let Some(s) = ix.market[d.region * nk + d.commodity] else {
+        let Some(s) = &ix.market[d.region * nk + d.commodity] else {
             continue;
         };
         let f = ws.cap_factor.dem_f[i];
         let consumed: f64 = x[d.first_col..=d.first_col + d.blocks].iter().sum();
         let essential = ws.demand_width[offset + d.blocks] * dt * f;
         let short = (essential - x[d.first_col + d.blocks]).max(0.0);
-        out[s[0]] += consumed;
-        out[s[1]] += short;
-        out[s[2]] += (ws.params[d.quantity] * dt * f - consumed).max(0.0);
+        out[s.consumption] += consumed;
+        out[s.shortfall] += short;
+        out[s.consumption_gap] += (ws.params[d.quantity] * dt * f - consumed).max(0.0);
         shortfall_value += short * ws.demand_value[offset + d.blocks];
         offset += d.blocks + 1;
     }
     for sb in &m.supply {
-        if let Some(s) = ix.market[sb.region * nk + sb.commodity] {
-            out[s[4]] += x[sb.col];
+        if let Some(s) = &ix.market[sb.region * nk + sb.commodity] {
+            out[s.production] += x[sb.col];
         }
     }
     for fs in &prep.flow_slots {
@@ -314,24 +314,25 @@ pub fn record(
             // form long store-to-load chains.
             continue;
         }
-        for &s in &fs.add {
-            if s != NO_SLOT {
-                out[s as usize] += v;
-            }
+        for s in [fs.route, fs.corridor, fs.import_from, fs.export_via] {
+            out[s.get()] += v;
+        }
+        for s in [fs.imports, fs.exports].into_iter().flatten() {
+            out[s.get()] += v;
         }
         let tonnes = v * fs.tonnes_per_unit;
-        for &s in &prep.leg_slots[fs.legs[0] as usize..fs.legs[1] as usize] {
-            out[s as usize] += tonnes;
+        for s in &prep.leg_slots[fs.legs.start as usize..fs.legs.end as usize] {
+            out[s.get()] += tonnes;
         }
     }
     for (l, leg) in m.legs.iter().enumerate() {
-        let [flow, util, rent, avail] = ix.leg[l];
+        let s = &ix.leg[l];
         if let Some(row) = leg.row {
             let cap = ws.row_upper[row];
-            out[util] = if cap > 0.0 { out[flow] / cap } else { 0.0 };
-            out[rent] = (-y[row]).max(0.0);
+            out[s.utilisation] = if cap > 0.0 { out[s.flow] / cap } else { 0.0 };
+            out[s.rent] = (-y[row]).max(0.0);
         }
-        out[avail] = ws.avail[l * m.periods + t];
+        out[s.availability] = ws.avail[l * m.periods + t];
     }
     for (i, pr) in m.processing.iter().enumerate() {
         out[ix.process[i]] = x[pr.col];
@@ -339,8 +340,8 @@ pub fn record(
     for (i, s) in m.stockpiles.iter().enumerate() {
         let (release, refill) = (x[s.release_col], x[s.refill_col]);
         ws.stock[i] = (ws.stock[i] - release + refill).clamp(0.0, s.capacity.max(ws.stock[i]));
-        out[ix.stock[i][0]] = ws.stock[i];
-        out[ix.stock[i][1]] = release;
+        out[ix.stock[i].level] = ws.stock[i];
+        out[ix.stock[i].release] = release;
     }
     let (mut objective, mut system_cost) = (0.0, 0.0);
     for (j, (&c, &v)) in ws.cost.iter().zip(x).enumerate() {
@@ -349,9 +350,9 @@ pub fn record(
             system_cost += c * v;
         }
     }
-    out[ix.totals[0]] = -objective / 1e6;
-    out[ix.totals[1]] = system_cost / 1e6;
-    out[ix.totals[2]] = shortfall_value / 1e6;
+    out[ix.totals.welfare] = -objective / 1e6;
+    out[ix.totals.system_cost] = system_cost / 1e6;
+    out[ix.totals.shortfall_value] = shortfall_value / 1e6;
     if !objective.is_finite() {
         return Err(ClearingFailure::NotFinite);
     }

@@ -2,22 +2,33 @@
 //!
 //! - [`simplex`]: the warm-started bounded simplex that solves each period's LP;
 //! - [`dynamics`]: per-trial schedules of disruptions and policy activations;
+//! - [`prepared`]: what every trial of a run shares (record slots, the
+//!   baseline), and [`baseline`], which clears the baseline's first period;
 //! - [`clearing`]: one period's bounds and costs, the solve, and what it means
 //!   (prices, shortfall, flows);
 //! - [`trial`]: the period loop, stocks carried over, the trial record;
-//! - [`workspace`]: scratch memory allocated once per worker.
+//! - [`workspace`]: scratch memory allocated once per worker, and
+//!   [`recent`], the trial's ring of recently solved LPs.
+//!
+//! The files depend on each other one way: each uses only files before it
+//! in `simplex`, `recent`, `workspace`, `prepared`, `dynamics`, `clearing`,
+//! `trial`, `baseline` (`tests/architecture.rs` checks there is no cycle).
 //!
 //! Invariant: nothing here does I/O, reads the clock, touches a string or a
 //! name-keyed map, uses a global RNG, or allocates after the workspace is
 //! built. All randomness comes in through [`Draws`].
 
+pub mod baseline;
 pub mod clearing;
 pub mod dynamics;
+pub mod prepared;
+pub mod recent;
 pub mod simplex;
 pub mod trial;
 pub mod workspace;
 
-pub use trial::{run_trial, Prepared, TrialError};
+pub use prepared::Prepared;
+pub use trial::{run_trial, TrialError};
 pub use workspace::Workspace;
 
 /// The source of in-trial random draws, owned by the Monte Carlo layer.

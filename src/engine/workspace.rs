@@ -1,6 +1,7 @@
 //! Scratch memory of one worker, allocated once and reused across periods
 //! and trials (it holds no state that outlives a trial).
 
+use super::recent::RecentLps;
 use super::simplex::{BasisState, Simplex, SparseMatrix};
 use crate::model::CompiledModel;
 
@@ -35,7 +36,7 @@ pub struct Workspace {
     /// solved (its own bounds and costs).
     pub solved: bool,
     /// Solutions of this trial's recent distinct LPs.
-    pub recent: Recent,
+    pub recent: RecentLps,
     /// Where the current period's solution is: the solver (`None`) or a
     /// slot of `recent`.
     pub from_recent: Option<usize>,
@@ -147,7 +148,7 @@ impl Workspace {
                 friction: vec![0.0; m.flows.len()],
             },
             solved: false,
-            recent: Recent::new(RECENT, m.lp.ncols, m.lp.nrows),
+            recent: RecentLps::new(m.lp.ncols, m.lp.nrows),
             from_recent: None,
             staged: None,
             stats: SolveStats::default(),
@@ -169,112 +170,4 @@ impl Workspace {
     pub fn solution(&self) -> (&[f64], &[f64]) {
         self.recent.solution(&self.lp, self.from_recent)
     }
-}
-
-/// Distinct LPs of a trial remembered with their solutions. A trial's
-/// periods often return to an earlier state (a leg back in service, a ban
-/// lifted, stocks full again); that period then takes the earlier optimum
-/// instead of pivoting back to it.
-const RECENT: usize = 16;
-
-/// A ring of the last few solved LPs of a trial: each slot holds the staged
-/// column upper bounds, costs and row upper bounds it was solved for, their
-/// hash, the primal values and the row duals.
-pub struct Recent {
-    key_len: usize,
-    n: usize,
-    m: usize,
-    hash: Vec<u64>,
-    keys: Vec<f64>,
-    x: Vec<f64>,
-    y: Vec<f64>,
-    filled: usize,
-    next: usize,
-}
-
-impl Recent {
-    fn new(slots: usize, n: usize, m: usize) -> Self {
-        let key_len = 2 * n + m;
-        Recent {
-            key_len,
-            n,
-            m,
-            hash: vec![0; slots],
-            keys: vec![0.0; slots * key_len],
-            x: vec![0.0; slots * n],
-            y: vec![0.0; slots * m],
-            filled: 0,
-            next: 0,
-        }
-    }
-
-    /// Forgets every slot (a new trial must not see another's LPs).
-    pub fn clear(&mut self) {
-        self.filled = 0;
-        self.next = 0;
-    }
-
-    /// The slot holding the LP `key` hashes to `hash`, if any (compared bit
-    /// for bit, so a hit is the same LP).
-    pub(crate) fn find(&self, hash: u64, key: [&[f64]; 3]) -> Option<usize> {
-        (0..self.filled).find(|&s| {
-            let mut stored = &self.keys[s * self.key_len..(s + 1) * self.key_len];
-            self.hash[s] == hash
-                && key.iter().all(|part| {
-                    let (head, rest) = stored.split_at(part.len());
-                    stored = rest;
-                    part.iter()
-                        .zip(head)
-                        .all(|(a, b)| a.to_bits() == b.to_bits())
-                })
-        })
-    }
-
-    /// Remembers the solution `(x, y)` of the LP `key`, over the oldest slot
-    /// once all are filled; returns its slot.
-    pub(crate) fn insert(&mut self, hash: u64, key: [&[f64]; 3], x: &[f64], y: &[f64]) -> usize {
-        let s = self.next;
-        self.next = (s + 1) % self.hash.len();
-        self.filled = (self.filled + 1).min(self.hash.len());
-        self.hash[s] = hash;
-        let mut stored = &mut self.keys[s * self.key_len..(s + 1) * self.key_len];
-        for part in key {
-            let (head, rest) = stored.split_at_mut(part.len());
-            head.copy_from_slice(part);
-            stored = rest;
-        }
-        self.x[s * self.n..(s + 1) * self.n].copy_from_slice(x);
-        self.y[s * self.m..(s + 1) * self.m].copy_from_slice(y);
-        s
-    }
-
-    /// The primal values and row duals of `slot`, or the solver's.
-    pub fn solution<'a>(&'a self, lp: &'a Simplex, slot: Option<usize>) -> (&'a [f64], &'a [f64]) {
-        match slot {
-            None => (lp.col_value(), lp.row_dual()),
-            Some(s) => (
-                &self.x[s * self.n..(s + 1) * self.n],
-                &self.y[s * self.m..(s + 1) * self.m],
-            ),
-        }
-    }
-}
-
-/// A hash of the staged LP (its bits), in four independent lanes so that it
-/// costs about a cycle per value.
-pub(crate) fn lp_hash(key: [&[f64]; 3]) -> u64 {
-    const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut h = [K, K.rotate_left(16), K.rotate_left(32), K.rotate_left(48)];
-    for part in key {
-        let mut chunks = part.chunks_exact(4);
-        for c in &mut chunks {
-            for l in 0..4 {
-                h[l] = ((h[l] ^ c[l].to_bits()).wrapping_mul(K)).rotate_left(29);
-            }
-        }
-        for (l, v) in chunks.remainder().iter().enumerate() {
-            h[l] = ((h[l] ^ v.to_bits()).wrapping_mul(K)).rotate_left(29);
-        }
-    }
-    (h[0] ^ h[1].rotate_left(13) ^ h[2].rotate_left(27) ^ h[3].rotate_left(41)).wrapping_mul(K)
 }

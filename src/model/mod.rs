@@ -13,7 +13,9 @@ mod series_build;
 
 pub use build::compile;
 pub use series::{Horizon, Metric, Series};
-pub use series_build::SeriesIndex;
+pub use series_build::{
+    FlowSeries, LegSeries, MarketSeries, SeriesIndex, StockSeries, TotalSeries,
+};
 
 use crate::scenario::{Dist, PeriodLength};
 

@@ -6,19 +6,83 @@ use super::*;
 /// Where each quantity of a period is recorded: indices into the series list.
 #[derive(Debug, Clone, Default)]
 pub struct SeriesIndex {
-    /// Per (region × commodities + commodity) with a market: consumption,
-    /// shortfall, consumption gap, price, production, imports, exports.
-    pub market: Vec<Option<[usize; 7]>>,
-    /// Per flow: (route flow, corridor flow, import_from, export_via).
-    pub flow: Vec<[usize; 4]>,
-    /// Per leg: (flow, utilisation, rent, availability).
-    pub leg: Vec<[usize; 4]>,
+    /// Per (region × commodities + commodity) with a market.
+    pub market: Vec<Option<MarketSeries>>,
+    /// Per flow.
+    pub flow: Vec<FlowSeries>,
+    /// Per leg.
+    pub leg: Vec<LegSeries>,
     /// Per plant: output.
     pub process: Vec<usize>,
-    /// Per stockpile: (level, release).
-    pub stock: Vec<[usize; 2]>,
-    /// Welfare, system cost, shortfall value.
-    pub totals: [usize; 3],
+    /// Per stockpile.
+    pub stock: Vec<StockSeries>,
+    /// The world totals.
+    pub totals: TotalSeries,
+}
+
+/// The series of one market (a region's commodity).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MarketSeries {
+    /// Units consumed.
+    pub consumption: usize,
+    /// Essential demand not met.
+    pub shortfall: usize,
+    /// The demands' reference quantity less consumption, when positive.
+    pub consumption_gap: usize,
+    /// The balance row's dual.
+    pub price: usize,
+    /// Supply produced in the market.
+    pub production: usize,
+    /// Route flows entering the market.
+    pub imports: usize,
+    /// Route flows leaving the market.
+    pub exports: usize,
+}
+
+/// The series one flow adds its value to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FlowSeries {
+    /// Its route's flow.
+    pub route: usize,
+    /// Its corridor's flow of the commodity.
+    pub corridor: usize,
+    /// Imports of the market it enters from the region it leaves.
+    pub import_from: usize,
+    /// Exports of the region it leaves through its corridor.
+    pub export_via: usize,
+}
+
+/// The series of one leg.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LegSeries {
+    /// Tonnes carried.
+    pub flow: usize,
+    /// Tonnes carried over capacity.
+    pub utilisation: usize,
+    /// The capacity row's dual (scarcity rent).
+    pub rent: usize,
+    /// Available fraction of capacity.
+    pub availability: usize,
+}
+
+/// The series of one stockpile.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StockSeries {
+    /// Level at the end of the period.
+    pub level: usize,
+    /// Units released.
+    pub release: usize,
+}
+
+/// The world series.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TotalSeries {
+    /// Value of consumption minus costs.
+    pub welfare: usize,
+    /// Costs of production, processing, transport, trade and stocks.
+    pub system_cost: usize,
+    /// Value of the essential demand not met.
+    pub shortfall_value: usize,
 }
 
 pub(super) fn build_series(m: &CompiledModel) -> (Vec<Series>, SeriesIndex) {
@@ -47,57 +111,57 @@ pub(super) fn build_series(m: &CompiledModel) -> (Vec<Series>, SeriesIndex) {
                 continue;
             }
             let price_unit = format!("USD/{}", m.commodities[k].unit);
-            idx.market[r * nk + k] = Some([
-                add(
+            idx.market[r * nk + k] = Some(MarketSeries {
+                consumption: add(
                     Metric::Consumption,
                     Some(k),
                     region.clone(),
                     unit(k),
                     Horizon::Sum,
                 ),
-                add(
+                shortfall: add(
                     Metric::Shortfall,
                     Some(k),
                     region.clone(),
                     unit(k),
                     Horizon::Sum,
                 ),
-                add(
+                consumption_gap: add(
                     Metric::ConsumptionGap,
                     Some(k),
                     region.clone(),
                     unit(k),
                     Horizon::Sum,
                 ),
-                add(
+                price: add(
                     Metric::Price,
                     Some(k),
                     region.clone(),
                     price_unit,
                     Horizon::Mean,
                 ),
-                add(
+                production: add(
                     Metric::Production,
                     Some(k),
                     region.clone(),
                     unit(k),
                     Horizon::Sum,
                 ),
-                add(
+                imports: add(
                     Metric::Imports,
                     Some(k),
                     region.clone(),
                     unit(k),
                     Horizon::Sum,
                 ),
-                add(
+                exports: add(
                     Metric::Exports,
                     Some(k),
                     region.clone(),
                     unit(k),
                     Horizon::Sum,
                 ),
-            ]);
+            });
         }
     }
 
@@ -145,7 +209,12 @@ pub(super) fn build_series(m: &CompiledModel) -> (Vec<Series>, SeriesIndex) {
                     Horizon::Sum,
                 )
             });
-        idx.flow.push([route, corridor, pair, via]);
+        idx.flow.push(FlowSeries {
+            route,
+            corridor,
+            import_from: pair,
+            export_via: via,
+        });
     }
     // Shares are ratios of series recorded above; their horizon value is the
     // ratio of horizon sums, not a mean of period ratios.
@@ -157,7 +226,10 @@ pub(super) fn build_series(m: &CompiledModel) -> (Vec<Series>, SeriesIndex) {
                 Some(k),
                 key,
                 "share".into(),
-                Horizon::Ratio { num, den: ix[5] },
+                Horizon::Ratio {
+                    num,
+                    den: ix.imports,
+                },
             );
         }
     }
@@ -169,42 +241,45 @@ pub(super) fn build_series(m: &CompiledModel) -> (Vec<Series>, SeriesIndex) {
                 Some(k),
                 key,
                 "share".into(),
-                Horizon::Ratio { num, den: ix[6] },
+                Horizon::Ratio {
+                    num,
+                    den: ix.exports,
+                },
             );
         }
     }
 
     for leg in &m.legs {
-        idx.leg.push([
-            add(
+        idx.leg.push(LegSeries {
+            flow: add(
                 Metric::LegFlow,
                 None,
                 leg.id.clone(),
                 "t".into(),
                 Horizon::Sum,
             ),
-            add(
+            utilisation: add(
                 Metric::LegUtilisation,
                 None,
                 leg.id.clone(),
                 "share".into(),
                 Horizon::Mean,
             ),
-            add(
+            rent: add(
                 Metric::LegRent,
                 None,
                 leg.id.clone(),
                 "USD/t".into(),
                 Horizon::Mean,
             ),
-            add(
+            availability: add(
                 Metric::LegAvailability,
                 None,
                 leg.id.clone(),
                 "share".into(),
                 Horizon::Mean,
             ),
-        ]);
+        });
     }
     for p in &m.processing {
         idx.process.push(add(
@@ -216,45 +291,45 @@ pub(super) fn build_series(m: &CompiledModel) -> (Vec<Series>, SeriesIndex) {
         ));
     }
     for s in &m.stockpiles {
-        idx.stock.push([
-            add(
+        idx.stock.push(StockSeries {
+            level: add(
                 Metric::StockLevel,
                 Some(s.commodity),
                 s.id.clone(),
                 unit(s.commodity),
                 Horizon::Last,
             ),
-            add(
+            release: add(
                 Metric::StockRelease,
                 Some(s.commodity),
                 s.id.clone(),
                 unit(s.commodity),
                 Horizon::Sum,
             ),
-        ]);
+        });
     }
-    idx.totals = [
-        add(
+    idx.totals = TotalSeries {
+        welfare: add(
             Metric::Welfare,
             None,
             "world".into(),
             "MUSD".into(),
             Horizon::Sum,
         ),
-        add(
+        system_cost: add(
             Metric::SystemCost,
             None,
             "world".into(),
             "MUSD".into(),
             Horizon::Sum,
         ),
-        add(
+        shortfall_value: add(
             Metric::ShortfallValue,
             None,
             "world".into(),
             "MUSD".into(),
             Horizon::Sum,
         ),
-    ];
+    };
     (out, idx)
 }

@@ -27,8 +27,8 @@ use std::sync::{Mutex, TryLockError};
 pub const WAVE: u64 = 1024;
 /// Trials per chunk a worker takes at once. The aggregation sweeps every
 /// cell's state once per chunk, so longer chunks spread that sweep over more
-/// trials (32 measured 3-4% faster than 16 on the reference workload, for
-/// 13.5 MB more of chunk buffers with two workers).
+/// trials, at the cost of a larger chunk buffer per worker (the trade-off
+/// is measured in docs/performance.md).
 pub const CHUNK: u64 = 32;
 /// The most worker threads a run accepts (`--threads`): far more than can
 /// ever have work (see [`workers`]), low enough that a mistyped or absurd
