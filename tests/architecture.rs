@@ -224,25 +224,6 @@ fn show(graph: &Graph) -> String {
         .collect()
 }
 
-/// Edges that exist today and are being removed on other branches of
-/// issue #15; each goes once that branch is merged. Nothing else may be
-/// added here: a new edge that closes a cycle is a design change for
-/// docs/ARCHITECTURE.md first.
-const PENDING: [(&str, &str, &str); 4] = [
-    // PENDING(#15, Dist into a leaf module): scenario/validate.rs,
-    // scenario/schema.rs and model/build.rs use `sampling::dist`; that
-    // branch moves `Dist` and its maths into a leaf module all use.
-    ("scenario", "sampling", "Dist's maths move to a leaf module"),
-    ("model", "sampling", "Dist's maths move to a leaf module"),
-    // PENDING(#15, Draws out of engine): sampling implements the engine's
-    // `Draws` trait; that branch moves the trait to sampling or a neutral
-    // module.
-    ("sampling", "engine", "the Draws trait moves out of engine"),
-    // PENDING(#15): aggregate/compare.rs reads result folders by the file
-    // names `output` defines.
-    ("aggregate", "output", "the result folder's file names"),
-];
-
 #[test]
 fn only_aggregate_and_output_use_polars() {
     let users: Vec<String> = sources()
@@ -292,25 +273,21 @@ fn lower_layers_do_not_name_higher_ones() {
     }
 }
 
-/// PENDING(#15, Dist into a leaf module): fails until the branch that
-/// moves `Dist` and its maths out of `sampling` is merged (see [`PENDING`]).
+/// The scenario language uses `dist` for distributions, never the sampler.
 #[test]
 fn scenario_does_not_name_sampling() {
     let graph = module_graph(&sources());
     assert!(
         !graph["scenario"].contains("sampling"),
-        "PENDING(#15, Dist into a leaf module): scenario names sampling\n{}",
+        "scenario names sampling\n{}",
         show(&graph)
     );
 }
 
 #[test]
 fn top_level_modules_form_no_cycle() {
-    let mut graph = module_graph(&sources());
+    let graph = module_graph(&sources());
     println!("module -> the modules it names:\n{}", show(&graph));
-    for (from, to, _) in PENDING {
-        graph.get_mut(from).unwrap().remove(to);
-    }
     if let Some(cycle) = find_cycle(&graph) {
         panic!("import cycle: {}\n{}", cycle.join(" -> "), show(&graph));
     }

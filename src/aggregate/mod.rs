@@ -1,12 +1,12 @@
-//! Streaming statistics over trials, and comparisons between runs.
+//! Streaming statistics over trials.
 //!
 //! Trial records are fed into [`Accumulator`]s (in a run, one per range of
 //! cells, shared by the workers and joined at the end); accumulators of
 //! shards run on other machines merge exactly, so the statistics do not
 //! depend on the thread count, the order trials finish in or the shard
 //! split. [`summary_frame`] turns the merged state into the tidy
-//! summary table; [`compare::compare_runs`] computes differences between two
-//! result folders.
+//! summary table. (Comparing two result folders reads files, so it is
+//! `output::compare`'s job.)
 //!
 //! | file | job |
 //! |---|---|
@@ -17,14 +17,12 @@
 //! | `histogram` | the log-bin histogram store behind the quantiles (16-bit bins, carries, compaction) |
 //! | [`state_format`] | the whole `state.bin` format, byte by byte |
 //! | `frame` | the summary table |
-//! | [`compare`] | paired and unpaired differences between two result folders |
 //!
 //! This module opens no files for writing (that is `output`'s job) and
 //! knows nothing of the engine: a trial is just a record of `f64`s
 //! described by a [`Layout`]. Only this module and `output` use polars.
 
 mod accumulator;
-pub mod compare;
 mod fixed;
 #[cfg(test)]
 pub(crate) mod fixture;

@@ -59,7 +59,7 @@ pub struct CompareArgs {
 pub fn execute(args: &CompareArgs) -> anyhow::Result<()> {
     /// Rows shown in the terminal table.
     const TOP: usize = 20;
-    use crate::aggregate::compare::{compare_runs, CompareOptions};
+    use crate::output::compare::{compare_runs, CompareOptions};
     let opts = CompareOptions {
         shared_series: args.shared_series,
     };

@@ -26,7 +26,10 @@
 //! count or shard split. Only `manifest.toml` records how the run went
 //! (start time, wall time, threads, command line).
 //!
-//! This module does not compute statistics (`aggregate` does) or decide
+//! It also reads result folders back: [`merge`] joins shards, [`compare`]
+//! takes the differences between two runs.
+//!
+//! This module does not accumulate statistics (`aggregate` does) or decide
 //! what to run (`cli`).
 
 pub mod compare;

@@ -13,8 +13,8 @@
 //! Otherwise they are *unpaired*: the difference of the two means, with the
 //! two standard errors combined as if the runs were independent.
 //!
-//! This module reads result folders but writes nothing; `output::compare`
-//! formats the table.
+//! It reads result folders, as `merge` does, and writes nothing; `table`
+//! formats the comparison as `compare.csv` and as a terminal table.
 
 use std::path::Path;
 
@@ -29,10 +29,14 @@ use polars::prelude::{
     SerReader, UniqueKeepStrategy, NULL,
 };
 
-use super::HORIZON;
+mod table;
+
+pub use table::{compare_csv, render_top, write_compare_csv};
+
+use crate::aggregate::HORIZON;
 use crate::error::InvalidInput;
 // The files of a result folder that a comparison reads.
-use crate::output::{MANIFEST_FILE as MANIFEST, SUMMARY_FILE as SUMMARY, TRIALS_FILE as TRIALS};
+use super::{MANIFEST_FILE as MANIFEST, SUMMARY_FILE as SUMMARY, TRIALS_FILE as TRIALS};
 
 /// Columns of the comparison table, in order.
 pub const COMPARE_COLUMNS: [&str; 15] = [

@@ -2,9 +2,9 @@
 
 use std::path::Path;
 
-use super::csv::frame_to_csv;
-use super::write_file_atomic;
-use crate::aggregate::compare::Comparison;
+use super::Comparison;
+use crate::output::csv::frame_to_csv;
+use crate::output::write_file_atomic;
 
 /// The comparison table as CSV bytes (same dialect as `summary.csv`).
 pub fn compare_csv(c: &Comparison) -> anyhow::Result<Vec<u8>> {
@@ -134,7 +134,7 @@ fn fmt_num(v: Option<f64>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aggregate::compare::compare_runs;
+    use crate::output::compare::compare_runs;
     use crate::output::Manifest;
 
     /// A result folder of trials `0..n`, each value scaled by `scale` and
