@@ -35,7 +35,7 @@ for round in $(seq 1 "$rounds"); do
   t0=$(date +%s)
   set +e
   PROPTEST_RNG_SEED="$seed" PROPTEST_CASES="$cases" \
-    cargo test --release --locked --test integration -- "${props[@]}" >"$log" 2>&1
+    cargo test --release --locked --lib --test integration -- "${props[@]}" >"$log" 2>&1
   status=$?
   set -e
   grep -E '^test .* \.\.\. |^test result:|^proptest seed:' "$log" || true

@@ -25,3 +25,9 @@ pub mod output;
 pub mod run;
 pub mod sampling;
 pub mod scenario;
+
+/// The one configuration of every property test (fixed, printed seed;
+/// failures persisted beside the test's source), shared with `tests/`.
+#[cfg(test)]
+#[path = "../tests/proptest_config.rs"]
+mod proptest_config;
