@@ -1,5 +1,4 @@
 //! Shared random-LP generator and optimality certificate checks for the integration tests.
-#![allow(dead_code)]
 
 use corridor::engine::simplex::tolerance::{self, CERTIFICATE, NOISE, RESIDUAL};
 use corridor::engine::simplex::{Simplex, SparseMatrix, Status};
