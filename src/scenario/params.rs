@@ -12,7 +12,7 @@
 //!
 //! To add a parameter: a field of type `Param` in `schema`, a line in
 //! [`sites`] (a new [`At`] or [`PolicyField`] if needed), and its use in
-//! `model/build.rs` through `At`.
+//! `model/build/` through `At`.
 
 use super::schema::*;
 use super::span::{Loc, Sp};
