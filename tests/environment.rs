@@ -698,7 +698,15 @@ fn a_summary_with_a_non_number_is_invalid_input() {
     let run = |name: &str| {
         let dir = tmp.path().join(name);
         corridor()
-            .args(["run", BASE, "--trials", "20", "--quiet", "--keep-trials", "--out"])
+            .args([
+                "run",
+                BASE,
+                "--trials",
+                "20",
+                "--quiet",
+                "--keep-trials",
+                "--out",
+            ])
             .arg(&dir)
             .assert()
             .success();

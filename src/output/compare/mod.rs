@@ -589,9 +589,10 @@ fn check_numbers(df: &DataFrame, text: &[&str], path: &Path) -> anyhow::Result<(
             continue;
         }
         let values = column.str()?;
-        let bad = values.iter().enumerate().find(|(_, v)| {
-            v.is_some_and(|v| !v.is_empty() && v.trim().parse::<f64>().is_err())
-        });
+        let bad = values
+            .iter()
+            .enumerate()
+            .find(|(_, v)| v.is_some_and(|v| !v.is_empty() && v.trim().parse::<f64>().is_err()));
         if let Some((row, Some(value))) = bad {
             bail!(
                 "{} line {}: column `{name}` holds \"{}\", expected a number (or an empty field for an undefined statistic); is it a corridor summary?",
