@@ -598,19 +598,11 @@ fn check_numbers(df: &DataFrame, text: &[&str], path: &Path) -> anyhow::Result<(
                 "{} line {}: column `{name}` holds \"{}\", expected a number (or an empty field for an undefined statistic); is it a corridor summary?",
                 path.display(),
                 row + 2,
-                truncate(value, 40)
+                crate::scenario::diagnostic::quote(value)
             );
         }
     }
     Ok(())
-}
-
-/// At most `max` characters of `s`, with an ellipsis when cut.
-fn truncate(s: &str, max: usize) -> String {
-    match s.char_indices().nth(max) {
-        Some((at, _)) => format!("{}…", &s[..at]),
-        None => s.to_string(),
-    }
 }
 
 /// The horizon rows of a summary table.
