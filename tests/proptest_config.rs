@@ -39,12 +39,13 @@ pub fn config(cases: u32) -> Config {
             Ok(n) => format!("PROPTEST_CASES={n}"),
             Err(_) => "default cases".to_string(),
         };
-        // Straight to stderr: the harness captures eprintln! in test threads.
-        let _ = writeln!(
-            std::io::stderr(),
+        // Straight to stderr (the harness captures eprintln! in test
+        // threads), in one write so the harness's own output cannot split it.
+        let line = format!(
             "proptest seed: {seed}, {cases} (PROPTEST_RNG_SEED=<u64> to change the seed, \
-             PROPTEST_CASES=<n> for more cases; scripts/soak.sh)"
+             PROPTEST_CASES=<n> for more cases; scripts/soak.sh)\n"
         );
+        let _ = std::io::stderr().write_all(line.as_bytes());
     });
     Config {
         cases,
