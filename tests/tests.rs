@@ -19,6 +19,7 @@ mod hostile;
 mod kill;
 mod policies;
 mod props;
+mod replays;
 mod proptest_config;
 mod sampling;
 mod slurm;
