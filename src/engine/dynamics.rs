@@ -12,6 +12,7 @@
 
 use super::Workspace;
 use crate::dist::quantile;
+use crate::model::curve::Grid;
 use crate::model::{Activation, CompiledModel, DemandCurve, DisruptionSpec, Draws};
 
 const DAYS_PER_YEAR: f64 = 365.25;
@@ -52,28 +53,20 @@ pub fn schedule(m: &CompiledModel, ws: &mut Workspace, draws: &mut impl Draws) {
 }
 
 /// Splits a constant-elasticity demand curve `D(p) = Q0 (p/P0)^ε` into
-/// blocks between `floor·P0` and the choke price, with `P0` a breakpoint so
-/// that the reference point lies on the curve, plus the essential block
-/// `D(choke)` valued at the choke price. Widths are per year.
+/// blocks between `floor·P0` and the choke price (with its fine band, if
+/// any: see `model::curve`), with `P0` a breakpoint so that the reference
+/// point lies on the curve, plus the essential block `D(choke)` valued at
+/// the choke price. Widths are per year.
 pub fn demand_blocks(d: &DemandCurve, params: &[f64], width: &mut [f64], value: &mut [f64]) {
     let q0 = params[d.quantity].max(0.0);
     let p0 = d.price;
     let pc = params[d.choke].max(p0);
     let n = d.blocks;
-    let below = n / 3;
-    let above = n - below;
+    let coarse = n - d.band.map_or(0, |b| b.below + b.above);
+    let grid = Grid::demand(p0, d.floor * p0, pc, coarse, d.band);
     let demand_at = |p: f64| q0 * (p / p0).powf(d.elasticity);
-    // Breakpoint i of n+1, geometric within [floor·P0, P0] and [P0, choke].
-    let point = |i: usize| {
-        if i <= below && below > 0 {
-            let lo = d.floor * p0;
-            lo * (p0 / lo).powf(i as f64 / below as f64)
-        } else {
-            p0 * (pc / p0).powf((i - below) as f64 / above as f64)
-        }
-    };
     for j in 0..n {
-        let (a, b) = (point(j), point(j + 1));
+        let (a, b) = (grid.point(j), grid.point(j + 1));
         width[j] = (demand_at(a) - demand_at(b)).max(0.0);
         value[j] = (a * b).sqrt();
     }
@@ -281,6 +274,7 @@ mod tests {
             floor: 0.5,
             first_col: 0,
             blocks,
+            band: None,
         }
     }
 
@@ -305,6 +299,32 @@ mod tests {
             v.windows(2).all(|p| p[0] < p[1]),
             "values rise towards the choke price: {v:?}"
         );
+    }
+
+    #[test]
+    fn a_band_steps_demand_by_one_percent_around_the_reference() {
+        let mut d = curve(-0.3, 6 + 16);
+        d.band = Some(crate::model::curve::Band {
+            ratio: 1.01,
+            below: 6,
+            above: 10,
+        });
+        let params = [1000.0, 400.0];
+        let (mut w, mut v) = (vec![0.0; 23], vec![0.0; 23]);
+        demand_blocks(&d, &params, &mut w, &mut v);
+        // Demand at the reference price is Q0, and one step up it is the
+        // curve's D(1.01 P0): the band resolves a 1% move.
+        let at = |p: f64| -> f64 {
+            w.iter()
+                .zip(&v)
+                .filter(|(_, v)| **v > p)
+                .map(|(w, _)| w)
+                .sum()
+        };
+        assert!((at(100.0) - 1000.0).abs() < 1e-9, "{}", at(100.0));
+        let one_up = 1000.0 * 1.01f64.powf(-0.3);
+        assert!((at(100.0 * 1.01f64.powf(1.0)) - one_up).abs() < 1e-9);
+        assert!(v.windows(2).all(|p| p[0] < p[1]), "{v:?}");
     }
 
     fn covered(from: f64, to: f64, months_per_period: f64, periods: usize) -> Vec<usize> {

@@ -8,6 +8,7 @@
 //! uncertainties and the engine reads only slots. Pure: no I/O.
 
 mod build;
+pub mod curve;
 mod series;
 mod series_build;
 
@@ -182,8 +183,11 @@ pub struct DemandCurve {
     /// First LP column; block `j` is `first_col + j`; the last block is the
     /// essential one valued at the choke price.
     pub first_col: usize,
-    /// Number of priced blocks (the essential block comes on top).
+    /// Number of priced blocks (the essential block comes on top): the
+    /// coarse ones and those of `band`.
     pub blocks: usize,
+    /// Fine blocks around `price`, if any.
+    pub band: Option<curve::Band>,
 }
 
 /// A processing plant column.

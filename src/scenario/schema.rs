@@ -182,6 +182,45 @@ pub struct Supply {
     pub blocks: Option<Sp<i64>>,
     /// Explicit cost steps instead of `capacity` + `cost`.
     pub steps: Option<Vec<Sp<SupplyStep>>>,
+    /// A constant-elasticity curve instead of `cost` (with `price`,
+    /// `elasticity` and `capacity`): output per year at `price`.
+    pub quantity: Option<Sp<f64>>,
+    /// Reference price of a constant-elasticity curve, USD per unit.
+    pub price: Option<Sp<f64>>,
+    /// Price elasticity of a constant-elasticity curve (positive).
+    pub elasticity: Option<Sp<f64>>,
+    /// Lowest price of a constant-elasticity curve, as a fraction of `price` (default 0.5).
+    pub floor: Option<Sp<f64>>,
+    /// Fine blocks around `price` on a constant-elasticity curve.
+    pub band: Option<Sp<Band>>,
+}
+
+/// A band of fine blocks around a curve's reference price: geometric steps
+/// of `1 + step` reaching at least `below` under and `above` over it.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Band {
+    /// Relative price step, e.g. 0.01 for 1% steps.
+    pub step: Sp<f64>,
+    /// How far below the reference price the band reaches, as a fraction of it.
+    pub below: Sp<f64>,
+    /// How far above the reference price the band reaches, as a fraction of it.
+    pub above: Sp<f64>,
+}
+
+impl Band {
+    /// Steps of `1 + step` below and above the reference price: enough to
+    /// reach at least `below` under and `above` over it. The small
+    /// allowance keeps an exact multiple (10 steps of 1% for `above =
+    /// 1.01^10 − 1`) from rounding up to one step more.
+    pub fn steps(&self) -> (usize, usize) {
+        let ln = self.step.value.ln_1p();
+        let steps = |x: f64| (x / ln - 1e-9).ceil().max(0.0) as usize;
+        (
+            steps(-(-self.below.value).ln_1p()),
+            steps(self.above.value.ln_1p()),
+        )
+    }
 }
 
 /// One block of a stepped supply curve.
@@ -214,6 +253,8 @@ pub struct Demand {
     pub blocks: Option<Sp<i64>>,
     /// Lowest price the curve reaches, as a fraction of `price` (default 0.5).
     pub floor: Option<Sp<f64>>,
+    /// Fine blocks around `price`, on top of `blocks` coarse ones.
+    pub band: Option<Sp<Band>>,
 }
 
 /// Conversion of one commodity into another inside a region.

@@ -5,7 +5,14 @@
 use super::{Builder, CompileError};
 use crate::model::*;
 use crate::scenario::params::At;
+use crate::scenario::schema;
+use crate::scenario::span::Sp;
 use std::collections::HashMap;
+
+/// A scenario's band as the curve code takes it.
+fn band(b: &Option<Sp<schema::Band>>) -> Option<curve::Band> {
+    b.as_ref().map(|b| curve::Band::new(&b.value))
+}
 
 /// Supply block columns, and the blocks of each (region, commodity).
 pub(super) struct Supply {
@@ -57,6 +64,29 @@ impl Builder<'_> {
                     };
                     add(self, cap, 1.0, delta_share, CostRef::Param(cost));
                 }
+            } else if let (Some(p0), Some(eps)) = (&s.price, &s.elasticity) {
+                // A constant-elasticity curve: its blocks are shares of its
+                // capacity, fixed here (validation asks for numbers), and a
+                // capacity change's delta is spread in proportion to them.
+                let cap = self.need(At::SupplyCapacity(e))?;
+                let capacity = s.capacity.as_ref().map_or(0.0, |c| c.value.expected());
+                let q0 = s.quantity.as_ref().map_or(0.0, |q| q.value);
+                let (p0, eps) = (p0.value, eps.value);
+                let floor = s.floor.as_ref().map_or(0.5, |x| x.value);
+                let coarse = s.blocks.as_ref().map_or(4, |b| b.value).max(1) as usize;
+                let top = curve::supply_top(q0, p0, eps, capacity);
+                let grid = curve::Grid::supply(p0, floor * p0, top, coarse, band(&s.band));
+                let blocks = curve::supply_blocks(q0, p0, eps, capacity, &grid);
+                let total: f64 = blocks.iter().map(|b| b.0).sum();
+                for (width, cost) in blocks {
+                    let share = if capacity > 0.0 {
+                        width / capacity
+                    } else {
+                        0.0
+                    };
+                    let delta_share = if total > 0.0 { width / total } else { 0.0 };
+                    add(self, cap, share, delta_share, CostRef::Value(cost));
+                }
             } else {
                 let cap = self.need(At::SupplyCapacity(e))?;
                 let [lo, hi] = s.cost.as_ref().map_or([0.0, 0.0], |c| c.value);
@@ -84,7 +114,10 @@ impl Builder<'_> {
             let (r, k) = (self.region(&d.region)?, self.commodity(&d.commodity)?);
             let quantity = self.need(At::DemandQuantity(i))?;
             let choke = self.need(At::ChokePrice(i))?;
-            let blocks = d.blocks.as_ref().map_or(6, |b| b.value).max(1) as usize;
+            let coarse = d.blocks.as_ref().map_or(6, |b| b.value).max(1) as usize;
+            let band = band(&d.band);
+            // The grid's shape, not its prices (the choke is drawn per trial).
+            let blocks = curve::Grid::demand(1.0, 0.5, 2.0, coarse, band).blocks();
             let row = self.balance(r, k);
             let first_col = self.ncols;
             for _ in 0..=blocks {
@@ -101,6 +134,7 @@ impl Builder<'_> {
                 floor: d.floor.as_ref().map_or(0.5, |x| x.value),
                 first_col,
                 blocks,
+                band,
             });
         }
 
@@ -219,6 +253,51 @@ mod tests {
             .map(|u| (u.name.as_str(), u.param))
             .collect();
         assert_eq!(u, [("supply.KZ.oil.steps.1.cost", 5)]);
+    }
+
+    #[test]
+    fn an_elastic_supply_curve_is_blocks_of_its_capacity_through_the_reference_point() {
+        let m = compiled(&patch(&[(
+            "capacity = 100.0\ncost = [100.0, 300.0]",
+            "quantity = 90.0\nprice = 200.0\nelasticity = 0.1\ncapacity = 100.0\nband = { step = 0.01, below = 0.05, above = 0.10 }",
+        )]));
+        // Base block, 1 coarse below, 6 + 10 + 1 in the band, 3 coarse above.
+        assert_eq!(m.supply.len(), 1 + 1 + 17 + 3);
+        let total: f64 = m.supply.iter().map(|s| s.share).sum();
+        assert!((total - 1.0).abs() < 1e-9, "all of the capacity: {total}");
+        let delta: f64 = m.supply.iter().map(|s| s.delta_share).sum();
+        assert!((delta - 1.0).abs() < 1e-9);
+        let cost = |s: &SupplyCol| match s.cost {
+            CostRef::Value(c) => c,
+            CostRef::Param(p) => panic!("slot {p}"),
+        };
+        // Output offered up to the block that costs the reference price
+        // spans the reference output of 90.
+        let below: f64 = m
+            .supply
+            .iter()
+            .filter(|s| cost(s) < 199.999)
+            .map(|s| s.share * 100.0)
+            .sum();
+        let at: f64 = m
+            .supply
+            .iter()
+            .filter(|s| cost(s) < 200.001)
+            .map(|s| s.share * 100.0)
+            .sum();
+        assert!(below < 90.0 && 90.0 < at, "{below} < 90 < {at}");
+        assert!(m.supply.windows(2).all(|w| cost(&w[0]) < cost(&w[1])));
+    }
+
+    #[test]
+    fn a_demand_band_adds_its_fine_blocks() {
+        let m = compiled(&patch(&[(
+            "choke_price = 5000.0",
+            "choke_price = 5000.0\nband = { step = 0.01, below = 0.05, above = 0.10 }",
+        )]));
+        let d = &m.demand[0];
+        assert_eq!(d.blocks, 6 + 16);
+        assert_eq!(d.band.map(|b| (b.below, b.above)), Some((6, 10)));
     }
 
     #[test]

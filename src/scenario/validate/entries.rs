@@ -187,6 +187,9 @@ pub(super) fn check_supply(cx: &Ctx, out: &mut Vec<Diagnostic>) {
             }
             continue;
         }
+        if super::curves::is_elastic(s) {
+            continue; // checked in `curves`
+        }
         match (&s.capacity, &s.cost) {
             (None, None) => out.push(Diagnostic::new(s.region.loc(), format!("{key}: no capacity")).help(EITHER)),
             (Some(c), None) => out.push(

@@ -16,6 +16,7 @@
 //! - [`routes`]: a route's legs form a path and carry its commodities;
 //! - [`entries`]: commodities, legs and hubs, disruptions, supply, demand,
 //!   processing and stockpiles;
+//! - [`curves`]: constant-elasticity supply curves and fine price bands;
 //! - [`policies`]: the fields a policy type uses, and its activation;
 //! - [`correlations`]: correlation blocks and their matrices.
 //!
@@ -25,6 +26,7 @@
 //! sampling.
 
 mod correlations;
+mod curves;
 mod distributions;
 mod entries;
 mod ids;
@@ -68,6 +70,8 @@ const CHECKS: &[Check] = &[
     entries::check_hub_capacity_targets,
     entries::check_supply,
     entries::check_demand,
+    curves::check_elastic_supply,
+    curves::check_bands,
     entries::check_processing,
     entries::check_stockpiles,
     parameters::check_parameters,
