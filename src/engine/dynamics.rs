@@ -14,7 +14,8 @@ use super::Workspace;
 use crate::dist::quantile;
 use crate::model::{Activation, CompiledModel, DemandCurve, DisruptionSpec, Draws};
 
-const DAYS_PER_YEAR: f64 = 365.25;
+/// Days in a year, for durations given in days.
+pub const DAYS_PER_YEAR: f64 = 365.25;
 
 /// Fills `ws.demand_*`, `ws.flow_cost`, `ws.active` and `ws.avail` for one
 /// trial from `ws.params` and `draws`.
