@@ -20,7 +20,7 @@
 //! ends the bound is lifted and the queue is emptied, so a regime that
 //! starts again starts from nothing.
 
-use super::dynamics::DAYS_PER_YEAR;
+use super::dynamics::{window_start, DAYS_PER_YEAR};
 use super::prepared::Prepared;
 use super::Workspace;
 use crate::model::{CompiledModel, Effect};
@@ -35,6 +35,12 @@ pub struct Queue {
     /// Periods from filing to release.
     pub lag: f64,
 }
+
+/// Periods a regime in force at the horizon start has run before it are
+/// replayed (filed, queued and released) up to this many, so that its queue
+/// is full rather than starting empty; beyond it only the reported backlog
+/// would grow (a century of monthly periods).
+const MAX_BEFORE: f64 = 1200.0;
 
 /// Runs every licence queue of the trial through the horizon into
 /// `ws.licence`, from `ws.params`, `ws.active` and the baseline flows.
@@ -58,9 +64,16 @@ pub fn schedule(m: &CompiledModel, prep: &Prepared, ws: &mut Workspace) {
             throughput: throughput.map_or(f64::INFINITY, |s| ws.params[s].max(0.0) * per_period),
             lag: ws.params[lag_days].max(0.0) / (DAYS_PER_YEAR * dt),
         };
+        // Whole periods the window had run before the horizon, by the
+        // half-period rule of `dynamics::cover`.
+        let opened = window_start(&m.policies[i].activation, &ws.params).unwrap_or(0.0);
+        let before = (-opened / m.months_per_period() + 0.5)
+            .floor()
+            .clamp(0.0, MAX_BEFORE) as usize;
         let span = n * np..(n + 1) * np;
         run(
             queue,
+            before,
             &ws.active[i * np..(i + 1) * np],
             &mut q.release[span.clone()],
             &mut q.backlog[span],
@@ -70,22 +83,32 @@ pub fn schedule(m: &CompiledModel, prep: &Prepared, ws: &mut Workspace) {
 
 /// One queue over the periods of `active` (the regime in force): the
 /// approvals released and the backlog (filed, not yet released) at the
-/// end of each period.
-pub fn run(queue: Queue, active: &[bool], release: &mut [f64], backlog: &mut [f64]) {
+/// end of each period. A regime in force in the first period that had run
+/// `before` periods before it is run through those first.
+pub fn run(queue: Queue, before: usize, active: &[bool], release: &mut [f64], backlog: &mut [f64]) {
+    let before = if active.first() == Some(&true) {
+        before
+    } else {
+        0
+    };
+    let n = before + active.len();
+    // Period `v` of the queue is period `v - before` of the horizon.
+    let on = |v: usize| v < before || active[v - before];
     // A lag beyond the horizon releases nothing; saturating keeps the
     // index arithmetic in range.
-    let whole = queue.lag.floor().min(active.len() as f64);
+    let whole = queue.lag.floor().min(n as f64);
     let split = (queue.lag - whole).clamp(0.0, 1.0);
     let whole = whole as usize;
     let (mut filed, mut eligible, mut released, mut since) = (0.0, 0.0, 0.0, 0);
-    for t in 0..active.len() {
-        if !active[t] {
+    for v in 0..n {
+        let t = v.wrapping_sub(before);
+        if !on(v) {
             (filed, eligible, released) = (0.0, 0.0, 0.0);
             (release[t], backlog[t]) = (0.0, 0.0);
             continue;
         }
-        if t == 0 || !active[t - 1] {
-            since = t;
+        if v == 0 || !on(v - 1) {
+            since = v;
         }
         // Applications of this spell filed in period `s`.
         let filed_in = |s: Option<usize>| {
@@ -95,13 +118,15 @@ pub fn run(queue: Queue, active: &[bool], release: &mut [f64], backlog: &mut [f6
                 0.0
             }
         };
-        eligible += (1.0 - split) * filed_in(t.checked_sub(whole))
-            + split * filed_in(t.checked_sub(whole + 1));
+        eligible += (1.0 - split) * filed_in(v.checked_sub(whole))
+            + split * filed_in(v.checked_sub(whole + 1));
         filed += queue.filed;
         let r = queue.throughput.min(eligible - released).max(0.0);
         released += r;
-        release[t] = r;
-        backlog[t] = (filed - released).max(0.0);
+        if v >= before {
+            release[t] = r;
+            backlog[t] = (filed - released).max(0.0);
+        }
     }
 }
 
@@ -138,7 +163,7 @@ mod tests {
     /// The releases and backlogs of `queue` over `active`.
     fn queue(q: Queue, active: &[bool]) -> (Vec<f64>, Vec<f64>) {
         let (mut r, mut b) = (vec![f64::NAN; active.len()], vec![f64::NAN; active.len()]);
-        run(q, active, &mut r, &mut b);
+        run(q, 0, active, &mut r, &mut b);
         (r, b)
     }
 
@@ -271,6 +296,25 @@ mod tests {
         // The second spell repeats the first: its backlog is not carried.
         assert_eq!(&r[6..10], &r[0..4]);
         assert_eq!(&b[6..10], &b[0..4]);
+    }
+
+    #[test]
+    fn a_regime_in_force_before_the_horizon_has_a_full_queue() {
+        let q = Queue {
+            filed: 100.0,
+            throughput: 70.0,
+            lag: 2.5,
+        };
+        let (mut r, mut b) = (vec![0.0; N], vec![0.0; N]);
+        run(q, 6, &from(0), &mut r, &mut b);
+        // The whole run from six periods before, seen from the horizon on.
+        let (whole_r, whole_b) = queue(q, &from(0));
+        assert_eq!(&r[..N - 6], &whole_r[6..]);
+        assert_eq!(&b[..N - 6], &whole_b[6..]);
+        assert!(r.iter().all(|&x| x == 70.0), "{r:?}");
+        // A regime that starts later is not affected by `before`.
+        run(q, 6, &from(2), &mut r, &mut b);
+        assert_eq!((r.clone(), b.clone()), queue(q, &from(2)));
     }
 
     #[test]
