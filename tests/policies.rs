@@ -239,3 +239,101 @@ fn a_deterministic_run_says_which_policies_were_active() {
         stdout.contains("policies active (deterministic rule): cn_ree_licensing 2026-01..2030-12")
     );
 }
+
+/// A licence queue releases what is filed, the baseline flow, when it has
+/// no lag and the whole flow as throughput: it binds nowhere, and the path
+/// is the one of the same licence as a friction.
+#[test]
+fn a_licence_queue_without_lag_at_full_throughput_changes_nothing() {
+    let (base, open) = (
+        model("scenarios/baseline.toml"),
+        model("tests/fixtures/policies/licence-open.toml"),
+    );
+    let (b, o) = (path(&base), path(&open));
+    let (lb, lo) = (montecarlo::layout(&base), montecarlo::layout(&open));
+    let mut compared = 0;
+    for (s, meta) in lb.series.iter().enumerate() {
+        let q = lo.series.iter().position(|x| x == meta).unwrap();
+        for t in 0..lb.periods.len() {
+            let (x, y) = (b[lb.cell(s, t)], o[lo.cell(q, t)]);
+            assert!(
+                (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0),
+                "{meta:?} period {t}: {x} without the queue, {y} with it"
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared > 1000);
+    let release = value(
+        &open,
+        &o,
+        Metric::LicenceRelease,
+        Some("rare_earths"),
+        "cn_ree_licensing",
+        0,
+    );
+    let exports = value(&open, &o, Metric::Exports, Some("rare_earths"), "CN", 0);
+    assert!(
+        release > exports,
+        "the queue is there and slack: {release} > {exports}"
+    );
+}
+
+/// The queue's throughput multiplies the calibrated baseline flow of its
+/// routes (standing tariffs and licence friction in force), its lag delays
+/// the first approvals by 45 days (a month and 48% of one), and the flow
+/// never exceeds what it released.
+#[test]
+fn a_licence_queue_delays_and_limits_the_calibrated_baseline_flow() {
+    let (base, queue) = (
+        model("scenarios/baseline.toml"),
+        model("tests/fixtures/policies/licence-us-queue.toml"),
+    );
+    let (b, q) = (path(&base), path(&queue));
+    let flow = |m: &CompiledModel, r: &[f64], t| {
+        value(m, r, Metric::ImportFrom, Some("rare_earths"), "US/CN", t)
+    };
+    let baseline = flow(&base, &b, 0);
+    assert!(baseline > 0.0);
+    let lag = 45.0 / (365.25 / 12.0);
+    let first = (2.0 - lag) * baseline; // month 1 gets 52% of month 0's filings
+    let want = [
+        0.0,
+        first.min(0.6 * baseline),
+        0.6 * baseline,
+        0.6 * baseline,
+    ];
+    for (t, want) in want.into_iter().enumerate() {
+        let got = flow(&queue, &q, t);
+        assert!(
+            (got - want).abs() <= 1e-6 * baseline,
+            "period {t}: {got} t, want {want} t of a baseline {baseline} t"
+        );
+    }
+    for t in 0..queue.periods {
+        let release = value(
+            &queue,
+            &q,
+            Metric::LicenceRelease,
+            Some("rare_earths"),
+            "cn_ree_licence_us",
+            t,
+        );
+        let f = flow(&queue, &q, t);
+        assert!(
+            f <= release + 1e-9 * release.max(1.0),
+            "period {t}: {f} > {release}"
+        );
+    }
+    // In force since before the horizon: the queue is full from the start.
+    let before = model("tests/fixtures/policies/licence-us-queue-before.toml");
+    let p = path(&before);
+    for t in 0..3 {
+        let got = flow(&before, &p, t);
+        assert!(
+            (got - 0.6 * baseline).abs() <= 1e-6 * baseline,
+            "period {t}: {got} t, want {} t",
+            0.6 * baseline
+        );
+    }
+}

@@ -487,3 +487,58 @@ fn check_invariants(c: &Cleared) -> Result<(), TestCaseError> {
     }
     Ok(())
 }
+
+/// Per period of a deterministic run of `text`, whose first policy is a
+/// licence queue: the controlled flows' sum and the approvals released.
+fn licence_path(text: &str) -> Vec<(f64, f64)> {
+    let s = load_str(text).unwrap_or_else(|d| panic!("generated scenario invalid:\n{d}\n{text}"));
+    let m = compile(&s).expect("compiles");
+    let prep = Prepared::new(&m).expect("baseline clears");
+    let mut ws = Workspace::new(&m);
+    ws.params.copy_from_slice(&m.params);
+    corridor::engine::trial::begin(&m, &prep, &mut ws, &mut ExpectedValues);
+    let Effect::Licence { flows, .. } = &m.policies[0].effect else {
+        panic!("not a licence queue: {:?}", m.policies[0].effect)
+    };
+    (0..m.periods)
+        .map(|t| {
+            clearing::stage(&m, &prep, &mut ws, t);
+            clearing::solve(&mut ws).expect("clears");
+            let x = ws.solution().0;
+            let sum = flows.iter().map(|&f| x[m.flows[f].col]).sum();
+            (sum, ws.licence.release[t])
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(crate::proptest_config::config(CASES))]
+
+    /// On random worlds (without stocks, so periods do not interact),
+    /// a licence queue's flows never exceed its approvals, and a tighter
+    /// throughput never raises the controlled flow in any period.
+    #[test]
+    fn a_tighter_licence_throughput_never_raises_the_controlled_flow(
+        w in world(),
+        exporter in 0usize..MAX_REGIONS,
+        lag in 0.0..400.0f64,
+        loose in 0.0..1.5f64,
+        tighten in 0.0..1.0f64,
+    ) {
+        let w = World { policies: Vec::new(), stock: None, ..w };
+        let text = to_toml(&w).replace("periods = 2\nperiod = \"year\"", "periods = 6\nperiod = \"quarter\"");
+        let queue = |throughput: f64| {
+            format!(
+                "{text}[[policies]]\nid = \"lic\"\ntype = \"export_control\"\nregion = \"R{}\"\nmode = \"license\"\nlag_days = {lag}\nthroughput_fraction = {throughput}\n",
+                exporter % w.regions
+            )
+        };
+        let (open, tight) = (licence_path(&queue(loose)), licence_path(&queue(loose * tighten)));
+        for (t, ((f0, r0), (f1, r1))) in open.iter().zip(&tight).enumerate() {
+            prop_assert!(*f0 <= r0 + 1e-6 * (1.0 + r0), "period {t}: flow {f0} above the release {r0}");
+            prop_assert!(*f1 <= r1 + 1e-6 * (1.0 + r1), "period {t}: flow {f1} above the release {r1}");
+            prop_assert!(r1 <= r0, "period {t}: the tighter queue released more, {r1} > {r0}");
+            prop_assert!(*f1 <= f0 + 1e-6 * (1.0 + f0), "period {t}: the tighter queue let through more, {f1} > {f0}");
+        }
+    }
+}

@@ -33,7 +33,7 @@ impl Prepared {
         clearing::solve(&mut ws).map_err(|failure| TrialError { period: 0, failure })?;
         let (x, _) = ws.solution();
         for (i, p) in m.policies.iter().enumerate() {
-            if let Effect::Quota { flows, .. } = &p.effect {
+            if let Effect::Quota { flows, .. } | Effect::Licence { flows, .. } = &p.effect {
                 prep.quota_base[i] = flows.iter().map(|&f| x[m.flows[f].col]).sum();
             }
         }

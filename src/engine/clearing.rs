@@ -7,6 +7,7 @@
 //! per region and commodity (its dual is the price), leg, hub and quota
 //! capacity rows, and column bounds for bans, stocks and demand blocks.
 
+use super::licence;
 use super::prepared::Prepared;
 use super::recent::lp_hash;
 use super::Workspace;
@@ -45,6 +46,7 @@ pub fn stage(m: &CompiledModel, prep: &Prepared, ws: &mut Workspace, t: usize) {
     ws.staged = Some(t);
     stage_stocks(m, ws);
     stage_capacities(m, ws, t);
+    licence::stage(m, ws, t);
 }
 
 /// The bounds and costs that depend on the trial's parameters and on which
@@ -95,6 +97,13 @@ fn stage_policies(m: &CompiledModel, prep: &Prepared, ws: &mut Workspace, t: usi
                     cf.friction[f] += per_unit.map_or(0.0, |s| p[s])
                         + ad_valorem.map_or(0.0, |s| p[s] * m.commodities[k].reference_price);
                 }
+            }
+            // Its queue's bound is staged every period (`licence::stage`).
+            Effect::Licence {
+                flows, per_unit, ..
+            } => {
+                let extra = per_unit.map_or(0.0, |s| p[s]);
+                flows.iter().for_each(|&f| cf.friction[f] += extra);
             }
             Effect::Closure { legs, hubs, flows } => {
                 legs.iter().for_each(|&l| cf.leg_closed[l] = true);
@@ -353,6 +362,7 @@ pub fn record(
     out[ix.totals.welfare] = -objective / 1e6;
     out[ix.totals.system_cost] = system_cost / 1e6;
     out[ix.totals.shortfall_value] = shortfall_value / 1e6;
+    licence::record(m, ws, t, out);
     if !objective.is_finite() {
         return Err(ClearingFailure::NotFinite);
     }

@@ -15,7 +15,8 @@ use crate::dist::quantile;
 use crate::model::curve::Grid;
 use crate::model::{Activation, CompiledModel, DemandCurve, DisruptionSpec, Draws};
 
-const DAYS_PER_YEAR: f64 = 365.25;
+/// Days in a year, for durations given in days.
+pub const DAYS_PER_YEAR: f64 = 365.25;
 
 /// Fills `ws.demand_*`, `ws.flow_cost`, `ws.active` and `ws.avail` for one
 /// trial from `ws.params` and `draws`.
@@ -99,6 +100,20 @@ pub fn cover(from: f64, to: f64, months_per_period: f64, flags: &mut [bool]) {
     }
 }
 
+/// When a one-off policy's window opens, in months from the horizon start
+/// (negative: before it): `start` plus the trial's delay. `None` for a
+/// recurring policy, whose events start inside the horizon.
+pub fn window_start(a: &Activation, params: &[f64]) -> Option<f64> {
+    match a {
+        Activation::Once {
+            start,
+            delay_months,
+            ..
+        } => Some(start + delay_months.map_or(0.0, |s| params[s].max(0.0))),
+        Activation::Recurring { .. } => None,
+    }
+}
+
 fn policy_schedule(
     m: &CompiledModel,
     a: &Activation,
@@ -112,10 +127,10 @@ fn policy_schedule(
     match a {
         Activation::Once {
             start,
-            delay_months,
             duration_months,
             probability,
             stream,
+            ..
         } => {
             let p = probability.map_or(1.0, |s| params[s]);
             let happens = if draws.expected_mode() {
@@ -126,7 +141,7 @@ fn policy_schedule(
             if !happens {
                 return;
             }
-            let from = start + delay_months.map_or(0.0, |s| params[s].max(0.0));
+            let from = window_start(a, params).unwrap_or(*start);
             let to = duration_months.map_or(f64::INFINITY, |s| from + params[s].max(0.0));
             cover(from, to, mpp, flags);
         }

@@ -2,6 +2,8 @@
 //!
 //! - [`simplex`]: the warm-started bounded simplex that solves each period's LP;
 //! - [`dynamics`]: per-trial schedules of disruptions and policy activations;
+//! - [`licence`]: licence queues (approvals released after a lag, at a
+//!   limited throughput) and the per-period bound they put on flows;
 //! - [`prepared`]: what every trial of a run shares (record slots, the
 //!   baseline), and [`baseline`], which clears the baseline's first period;
 //! - [`clearing`]: one period's bounds and costs, the solve, and what it means
@@ -11,8 +13,8 @@
 //!   [`recent`], the trial's ring of recently solved LPs.
 //!
 //! The files depend on each other one way: each uses only files before it
-//! in `simplex`, `recent`, `workspace`, `prepared`, `dynamics`, `clearing`,
-//! `trial`, `baseline` (`tests/architecture.rs` checks there is no cycle).
+//! in `simplex`, `recent`, `workspace`, `prepared`, `dynamics`, `licence`,
+//! `clearing`, `trial`, `baseline` (`tests/architecture.rs` checks there is no cycle).
 //!
 //! Invariant: nothing here does I/O, reads the clock, touches a string or a
 //! name-keyed map, uses a global RNG, or allocates after the workspace is
@@ -21,6 +23,7 @@
 pub mod baseline;
 pub mod clearing;
 pub mod dynamics;
+pub mod licence;
 pub mod prepared;
 pub mod recent;
 pub mod simplex;

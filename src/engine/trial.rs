@@ -2,6 +2,7 @@
 
 use super::clearing::{self, ClearingFailure};
 use super::dynamics;
+use super::licence;
 use super::prepared::Prepared;
 use super::Workspace;
 use crate::mem::{store_fence, stream_copy};
@@ -70,6 +71,7 @@ pub fn begin(m: &CompiledModel, prep: &Prepared, ws: &mut Workspace, draws: &mut
     ws.stats = Default::default();
     ws.restore(&prep.basis);
     dynamics::schedule(m, ws, draws);
+    licence::schedule(m, prep, ws);
     for (i, s) in m.stockpiles.iter().enumerate() {
         ws.stock[i] = ws.params[s.initial].clamp(0.0, s.capacity);
     }

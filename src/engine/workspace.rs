@@ -23,6 +23,8 @@ pub struct Workspace {
     pub avail: Vec<f64>,
     /// Stock levels.
     pub stock: Vec<f64>,
+    /// The licence queues' approvals and backlogs (`engine::licence`).
+    pub licence: LicenceQueues,
     /// Staged column upper bounds for the next solve.
     pub col_upper: Vec<f64>,
     /// Staged costs.
@@ -82,6 +84,19 @@ pub struct CapScratch {
     pub friction: Vec<f64>,
 }
 
+/// The trial's licence queues, one per policy with an
+/// [`Effect::Licence`](crate::model::Effect::Licence), run through by
+/// `engine::licence`.
+#[derive(Debug, Clone, Default)]
+pub struct LicenceQueues {
+    /// The policies with a queue, in policy order.
+    pub policies: Vec<usize>,
+    /// Approvals released, `queue * periods + t`, units per period.
+    pub release: Vec<f64>,
+    /// Applications filed and not yet released at the end of the period.
+    pub backlog: Vec<f64>,
+}
+
 /// Counters of LP work.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SolveStats {
@@ -101,6 +116,20 @@ impl std::ops::AddAssign for SolveStats {
         self.reused += o.reused;
         self.recalled += o.recalled;
         self.pivots += o.pivots;
+    }
+}
+
+impl LicenceQueues {
+    fn new(m: &CompiledModel) -> Self {
+        let policies: Vec<usize> = (0..m.policies.len())
+            .filter(|&i| matches!(m.policies[i].effect, crate::model::Effect::Licence { .. }))
+            .collect();
+        let n = policies.len() * m.periods;
+        LicenceQueues {
+            policies,
+            release: vec![0.0; n],
+            backlog: vec![0.0; n],
+        }
     }
 }
 
@@ -129,6 +158,7 @@ impl Workspace {
             active: vec![false; m.policies.len() * m.periods],
             avail: vec![1.0; n_el * m.periods],
             stock: vec![0.0; m.stockpiles.len()],
+            licence: LicenceQueues::new(m),
             col_upper: vec![0.0; m.lp.ncols],
             cost: vec![0.0; m.lp.ncols],
             row_upper: vec![0.0; m.lp.nrows],

@@ -15,7 +15,7 @@ mod series_build;
 pub use build::compile;
 pub use series::{Horizon, Metric, Series};
 pub use series_build::{
-    FlowSeries, LegSeries, MarketSeries, SeriesIndex, StockSeries, TotalSeries,
+    FlowSeries, LegSeries, LicenceSeries, MarketSeries, SeriesIndex, StockSeries, TotalSeries,
 };
 
 use crate::dist::Dist;
@@ -296,6 +296,26 @@ pub enum Effect {
         per_unit: Option<ParamId>,
         /// Fraction of the reference price (slot).
         ad_valorem: Option<ParamId>,
+    },
+    /// Affected flows need licences: approvals filed at the baseline flow,
+    /// released `lag_days` after filing and at most `throughput` per
+    /// period, bound their sum (`engine::licence`); `per_unit` is an
+    /// optional friction on top. A licence policy without a lag is a
+    /// [`Effect::Friction`].
+    Licence {
+        /// Flow indices.
+        flows: Vec<usize>,
+        /// LP row of the approvals' bound.
+        row: usize,
+        /// Days from filing to release (slot).
+        lag_days: ParamId,
+        /// Approvals processed (slot): units per year, or a fraction of
+        /// the baseline flow per period when `fraction`; `None`: no limit.
+        throughput: Option<ParamId>,
+        /// `throughput` is a fraction of the baseline flow.
+        fraction: bool,
+        /// Friction, USD per unit (slot).
+        per_unit: Option<ParamId>,
     },
     /// Legs and hubs shut.
     Closure {

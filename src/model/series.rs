@@ -49,6 +49,10 @@ pub enum Metric {
     SystemCost,
     /// Value of shortfall at choke prices, million USD.
     ShortfallValue,
+    /// Licences released in the period (licence queue, key: policy id).
+    LicenceRelease,
+    /// Licence applications filed and not yet released (licence queue).
+    LicenceBacklog,
 }
 
 impl Metric {
@@ -78,11 +82,13 @@ impl Metric {
             Metric::Welfare => "welfare",
             Metric::SystemCost => "system_cost",
             Metric::ShortfallValue => "shortfall_value",
+            Metric::LicenceRelease => "licence_release",
+            Metric::LicenceBacklog => "licence_backlog",
         }
     }
 
     /// Every metric, for parsing names back.
-    pub const ALL: [Metric; 23] = [
+    pub const ALL: [Metric; 25] = [
         Metric::Consumption,
         Metric::Shortfall,
         Metric::ConsumptionGap,
@@ -106,6 +112,8 @@ impl Metric {
         Metric::Welfare,
         Metric::SystemCost,
         Metric::ShortfallValue,
+        Metric::LicenceRelease,
+        Metric::LicenceBacklog,
     ];
 
     /// The metric with this output name.

@@ -16,6 +16,8 @@ pub struct SeriesIndex {
     pub process: Vec<usize>,
     /// Per stockpile.
     pub stock: Vec<StockSeries>,
+    /// Per licence queue, in policy order.
+    pub licence: Vec<LicenceSeries>,
     /// The world totals.
     pub totals: TotalSeries,
 }
@@ -72,6 +74,15 @@ pub struct StockSeries {
     pub level: usize,
     /// Units released.
     pub release: usize,
+}
+
+/// The series of one licence queue.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LicenceSeries {
+    /// Approvals released.
+    pub release: usize,
+    /// Applications filed, not yet released.
+    pub backlog: usize,
 }
 
 /// The world series.
@@ -306,6 +317,25 @@ pub(super) fn build_series(m: &CompiledModel) -> (Vec<Series>, SeriesIndex) {
                 unit(s.commodity),
                 Horizon::Sum,
             ),
+        });
+    }
+    for p in &m.policies {
+        let Effect::Licence { flows, .. } = &p.effect else {
+            continue;
+        };
+        // Per commodity when every controlled flow carries the same one.
+        let k = flows.first().map(|&f| m.flows[f].commodity);
+        let k = k.filter(|&k| flows.iter().all(|&f| m.flows[f].commodity == k));
+        let u = k.map_or_else(|| "units".to_string(), unit);
+        idx.licence.push(LicenceSeries {
+            release: add(
+                Metric::LicenceRelease,
+                k,
+                p.id.clone(),
+                u.clone(),
+                Horizon::Sum,
+            ),
+            backlog: add(Metric::LicenceBacklog, k, p.id.clone(), u, Horizon::Last),
         });
     }
     idx.totals = TotalSeries {

@@ -73,6 +73,12 @@ pub enum PolicyField {
     Delta,
     /// `factor`.
     Factor,
+    /// `lag_days` (licence queue).
+    LagDays,
+    /// `throughput` (licence queue).
+    Throughput,
+    /// `throughput_fraction` (licence queue).
+    ThroughputFraction,
 }
 
 /// Where a parameter sits: its entry, by index in its list, and its field.
@@ -265,6 +271,14 @@ pub fn sites(f: &ScenarioFile) -> Vec<ParamSite<'_>> {
             ("ad_valorem", &p.ad_valorem, Kind::Share, F::AdValorem),
             ("delta", &p.delta, Kind::Delta, F::Delta),
             ("factor", &p.factor, Kind::Factor, F::Factor),
+            ("lag_days", &p.lag_days, Kind::Duration, F::LagDays),
+            ("throughput", &p.throughput, Kind::Quantity, F::Throughput),
+            (
+                "throughput_fraction",
+                &p.throughput_fraction,
+                Kind::Factor,
+                F::ThroughputFraction,
+            ),
         ];
         for (field, param, kind, which) in fields {
             let per_event = recurring && which == F::DurationMonths;
@@ -294,7 +308,8 @@ pub fn sites(f: &ScenarioFile) -> Vec<ParamSite<'_>> {
 /// `processing.<id>.capacity` and `.cost`, `stockpiles.<id>.initial`,
 /// `routes.<id>.cost`, and `policies.<id>.<field>` for `delay_months`,
 /// `duration_months`, `probability`, `quota`, `quota_fraction`, `friction`,
-/// `per_unit`, `ad_valorem`, `delta` and `factor`.
+/// `per_unit`, `ad_valorem`, `delta`, `factor`, `lag_days`, `throughput`
+/// and `throughput_fraction`.
 pub fn uncertainty_names(f: &ScenarioFile) -> Vec<(String, Loc)> {
     sites(f)
         .into_iter()

@@ -410,7 +410,8 @@ pub enum ControlMode {
     Ban,
     /// Exports capped.
     Quota,
-    /// Exports cost more (licensing friction).
+    /// Exports need a licence: a friction, and with `lag_days` a queue of
+    /// approvals that bounds the flow.
     License,
 }
 
@@ -467,6 +468,12 @@ pub struct Policy {
     pub quota_fraction: Option<Sp<Param>>,
     /// Licensing friction, USD per unit.
     pub friction: Option<Sp<Param>>,
+    /// Licence processing lag, days from filing to release (licence queue).
+    pub lag_days: Option<Sp<Param>>,
+    /// Licences processed, units per year (licence queue).
+    pub throughput: Option<Sp<Param>>,
+    /// Licences processed per period as a share of the baseline flow.
+    pub throughput_fraction: Option<Sp<Param>>,
     /// Whether an export control also stops transit through the region.
     pub transit: Option<Sp<bool>>,
     /// Tariff, USD per unit.

@@ -9,6 +9,8 @@ mod cpc_2025;
 
 use crate::common::{corridor, Csv};
 
+mod licensing_2025;
+
 /// The deterministic path of a shipped scenario, run by the CLI into a
 /// temporary folder: `path.csv`'s `(metric, commodity, key)` series by
 /// period.

@@ -9,6 +9,34 @@ use crate::model::*;
 use crate::scenario as sc;
 use crate::scenario::params::{At, PolicyField};
 
+impl Builder<'_> {
+    /// A licence on `flows`: a friction, or with a lag a queue of approvals
+    /// whose bound is a new LP row over the flows.
+    fn licence(&mut self, i: usize, flows: Vec<usize>, cols: &[usize]) -> Effect {
+        let field = |f: PolicyField| At::Policy(i, f);
+        let per_unit = self.slot(field(PolicyField::Friction));
+        let Some(lag_days) = self.slot(field(PolicyField::LagDays)) else {
+            return Effect::Friction {
+                flows,
+                per_unit,
+                ad_valorem: None,
+            };
+        };
+        let row = self.new_row();
+        self.triplets.extend(cols.iter().map(|&c| (row, c, 1.0)));
+        let units = self.slot(field(PolicyField::Throughput));
+        let share = self.slot(field(PolicyField::ThroughputFraction));
+        Effect::Licence {
+            flows,
+            row,
+            lag_days,
+            throughput: units.or(share),
+            fraction: units.is_none() && share.is_some(),
+            per_unit,
+        }
+    }
+}
+
 /// What a policy's targets resolve against: everything compiled before it.
 pub(super) struct World<'w> {
     pub elements: &'w Elements,
@@ -111,11 +139,10 @@ impl Builder<'_> {
                             fraction,
                         }
                     }
-                    Some(sc::ControlMode::License) => Effect::Friction {
-                        flows: selected,
-                        per_unit: self.slot(field(PolicyField::Friction)),
-                        ad_valorem: None,
-                    },
+                    Some(sc::ControlMode::License) => {
+                        let cols: Vec<usize> = selected.iter().map(|&f| flows[f].col).collect();
+                        self.licence(i, selected, &cols)
+                    }
                 }
             }
             sc::PolicyKind::Tariff => {
@@ -334,6 +361,49 @@ mod tests {
         assert_eq!(m.params[FIRST..], [3.0, 0.1]);
         let (_, p) = only("type = \"tariff\"\nimporter = \"KZ\"\nper_unit = 3\n");
         assert!(matches!(p.effect, Effect::Friction { ref flows, .. } if flows.is_empty()));
+    }
+
+    #[test]
+    fn a_licence_with_a_lag_is_a_queue_with_its_own_row() {
+        let (m, p) = only("type = \"export_control\"\nregion = \"KZ\"\nmode = \"license\"\nfriction = 15\nlag_days = 63\nthroughput_fraction = 0.7\n");
+        let Effect::Licence {
+            flows,
+            row,
+            lag_days,
+            throughput,
+            fraction,
+            per_unit,
+        } = p.effect
+        else {
+            panic!("{:?}", p.effect)
+        };
+        // Slots in the table's order: friction, lag_days, throughput_fraction.
+        assert_eq!(
+            (flows.as_slice(), per_unit, lag_days, throughput, fraction),
+            (&[0][..], Some(FIRST), FIRST + 1, Some(FIRST + 2), true)
+        );
+        assert_eq!(m.params[FIRST..], [15.0, 63.0, 0.7]);
+        assert_eq!(row, m.lp.nrows - 1, "added after the world's rows");
+        assert!(m.lp.triplets.contains(&(row, m.flows[0].col, 1.0)));
+        let (_, p) = only("type = \"export_control\"\nregion = \"KZ\"\nmode = \"license\"\nlag_days = 10\nthroughput = 500\n");
+        assert!(matches!(
+            p.effect,
+            Effect::Licence {
+                per_unit: None,
+                throughput: Some(_),
+                fraction: false,
+                ..
+            }
+        ));
+        let (_, p) =
+            only("type = \"export_control\"\nregion = \"KZ\"\nmode = \"license\"\nlag_days = 10\n");
+        assert!(matches!(
+            p.effect,
+            Effect::Licence {
+                throughput: None,
+                ..
+            }
+        ));
     }
 
     #[test]

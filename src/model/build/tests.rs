@@ -66,6 +66,12 @@ fn slots_read(m: &CompiledModel) -> Vec<ParamId> {
             } => out.extend(per_unit.iter().chain(ad_valorem)),
             Effect::Capacity { factor, delta, .. } => out.extend(factor.iter().chain(delta)),
             Effect::DemandShock { factor, .. } => out.push(*factor),
+            Effect::Licence {
+                lag_days,
+                throughput,
+                per_unit,
+                ..
+            } => out.extend(per_unit.iter().chain([lag_days]).chain(throughput)),
         }
     }
     out.sort_unstable();

@@ -29,6 +29,9 @@ fn policy_fields(p: &Policy) -> Vec<(&'static str, Loc)> {
         ("quota", n(&p.quota)),
         ("quota_fraction", n(&p.quota_fraction)),
         ("friction", n(&p.friction)),
+        ("lag_days", n(&p.lag_days)),
+        ("throughput", n(&p.throughput)),
+        ("throughput_fraction", n(&p.throughput_fraction)),
         ("transit", p.transit.as_ref().map(Sp::loc)),
         ("per_unit", n(&p.per_unit)),
         ("ad_valorem", n(&p.ad_valorem)),
@@ -65,6 +68,9 @@ fn used_fields(k: PolicyKind) -> &'static [&'static str] {
             "quota",
             "quota_fraction",
             "friction",
+            "lag_days",
+            "throughput",
+            "throughput_fraction",
             "transit",
         ],
         PolicyKind::Tariff => &[
@@ -138,10 +144,13 @@ pub(super) fn check_policy_fields(cx: &Ctx, out: &mut Vec<Diagnostic>) {
         match kind {
             PolicyKind::ExportControl => {
                 let mode = p.mode.as_ref().map(|m| m.value);
-                let mode_fields: [(&str, ControlMode, &str); 3] = [
+                let mode_fields: [(&str, ControlMode, &str); 6] = [
                     ("quota", ControlMode::Quota, "quota"),
                     ("quota_fraction", ControlMode::Quota, "quota"),
                     ("friction", ControlMode::License, "license"),
+                    ("lag_days", ControlMode::License, "license"),
+                    ("throughput", ControlMode::License, "license"),
+                    ("throughput_fraction", ControlMode::License, "license"),
                 ];
                 if let Some(mode) = mode {
                     let mode_name = match mode {
@@ -164,6 +173,8 @@ pub(super) fn check_policy_fields(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                     }
                 }
                 both(out, "quota", "quota_fraction", "give the quota either in units per year (`quota`) or as a fraction of the baseline flow (`quota_fraction`)");
+                both(out, "throughput", "throughput_fraction", "give the licences processed either in units per year (`throughput`) or as a fraction of the baseline flow per period (`throughput_fraction`)");
+                licence_queue(out, &key, &fields);
                 if !has("region") {
                     need(
                         out,
@@ -178,9 +189,11 @@ pub(super) fn check_policy_fields(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                         "`quota` or `quota_fraction` in `quota` mode",
                         "add quota = <units per year>, or quota_fraction = <share of the baseline flow>",
                     ),
-                    Some(ControlMode::License) if !has("friction") => {
-                        need(out, "`friction` in `license` mode", "add friction = <licensing cost, USD per unit>")
-                    }
+                    Some(ControlMode::License) if !has("friction") && !has("lag_days") => need(
+                        out,
+                        "`friction` or `lag_days` in `license` mode",
+                        "add friction = <licensing cost, USD per unit>, or lag_days = <days from filing to release> for a queue of approvals",
+                    ),
                     _ => {}
                 }
             }
@@ -288,6 +301,25 @@ pub(super) fn check_policy_fields(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// A licence queue is defined by its lag: a throughput without
+/// `lag_days` is refused rather than read as a quota.
+fn licence_queue(out: &mut Vec<Diagnostic>, key: &str, fields: &[(&'static str, Loc)]) {
+    if fields.iter().any(|(n, _)| *n == "lag_days") {
+        return;
+    }
+    for (field, loc) in fields {
+        if *field == "throughput" || *field == "throughput_fraction" {
+            out.push(
+                Diagnostic::new(
+                    loc.clone(),
+                    format!("{key}: `{field}` needs `lag_days`, the licences' processing lag"),
+                )
+                .help("add lag_days = <days from filing to release>, e.g. 63 for 45 working days; for a cap without a delay use mode = \"quota\""),
+            );
+        }
+    }
+}
+
 /// Activation: `start` is a month; `annual_probability` is a chance per
 /// year below 1 and replaces `probability` and `delay_months`.
 pub(super) fn check_policy_activation(cx: &Ctx, out: &mut Vec<Diagnostic>) {
@@ -358,7 +390,7 @@ mod tests {
         );
         fails_with(
             &policy("type = \"export_control\"\nregion = \"KZ\"\nmode = \"license\"\n"),
-            "policies.p: a `export_control` policy needs `friction` in `license` mode",
+            "policies.p: a `export_control` policy needs `friction` or `lag_days` in `license` mode",
         );
         let d = fails_with(
             &policy("type = \"export_control\"\nregion = \"KZ\"\nmode = \"ban\"\nfriction = 5\n"),
@@ -367,6 +399,64 @@ mod tests {
         assert_eq!(
             d.help.as_deref(),
             Some("`friction` applies with mode = \"license\"")
+        );
+    }
+
+    #[test]
+    fn check_policy_fields_licence_queue() {
+        let lic = |body: &str| {
+            policy(&format!(
+                "type = \"export_control\"\nregion = \"KZ\"\nmode = \"license\"\n{body}"
+            ))
+        };
+        // A lag alone is a queue without a throughput limit; with a
+        // friction both apply.
+        assert_eq!(problems(&lic("lag_days = 63\n")), []);
+        assert_eq!(
+            problems(&lic(
+                "lag_days = 63\nthroughput_fraction = 0.7\nfriction = 500\n"
+            )),
+            []
+        );
+        let d = fails_with(
+            &lic("friction = 500\nthroughput_fraction = 0.7\n"),
+            "policies.p: `throughput_fraction` needs `lag_days`, the licences' processing lag",
+        );
+        assert!(d.help.unwrap().contains("mode = \"quota\""));
+        let found: Vec<String> = problems(&lic("throughput = 100\n"))
+            .into_iter()
+            .map(|d| d.message)
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "policies.p: a `export_control` policy needs `friction` or `lag_days` in `license` mode",
+                "policies.p: `throughput` needs `lag_days`, the licences' processing lag",
+            ]
+        );
+        fails_with(
+            &lic("lag_days = 63\nthroughput = 100\nthroughput_fraction = 0.5\n"),
+            "policies.p: `throughput` and `throughput_fraction` cannot both be given",
+        );
+        let d = fails_with(
+            &policy("type = \"export_control\"\nregion = \"KZ\"\nmode = \"ban\"\nlag_days = 63\n"),
+            "policies.p: field `lag_days` is not used in `ban` mode",
+        );
+        assert_eq!(
+            d.help.as_deref(),
+            Some("`lag_days` applies with mode = \"license\"")
+        );
+        fails_with(
+            &lic("lag_days = -5\n"),
+            "policies.p.lag_days: must be at least 0, found -5",
+        );
+        fails_with(
+            &lic("lag_days = 63\nthroughput_fraction = -0.5\n"),
+            "policies.p.throughput_fraction: must be at least 0, found -0.5",
+        );
+        fails_with(
+            &policy("type = \"tariff\"\nimporter = \"CN\"\nper_unit = 5\nlag_days = 10\n"),
+            "policies.p: field `lag_days` is not used by a `tariff` policy",
         );
     }
 
