@@ -8,10 +8,12 @@
 //! uncertainties and the engine reads only slots. Pure: no I/O.
 
 mod build;
+mod response;
 mod series;
 mod series_build;
 
 pub use build::compile;
+pub use response::{Adjustment, RecyclingCol, Responses, SupplyResponseCol};
 pub use series::{Horizon, Metric, Series};
 pub use series_build::{
     FlowSeries, LegSeries, MarketSeries, SeriesIndex, StockSeries, TotalSeries,
@@ -397,6 +399,8 @@ pub struct CompiledModel {
     pub processing: Vec<ProcessCol>,
     /// Stockpiles.
     pub stockpiles: Vec<StockInfo>,
+    /// Responses that link periods (adjusting demand, supply, recycling).
+    pub responses: Responses,
     /// Policies.
     pub policies: Vec<PolicyInfo>,
     /// Base parameter values (expected values for uncertain ones).

@@ -17,6 +17,7 @@
 //! - [`entries`]: commodities, legs and hubs, disruptions, supply, demand,
 //!   processing and stockpiles;
 //! - [`policies`]: the fields a policy type uses, and its activation;
+//! - [`responses`]: demand adjustment's paired fields;
 //! - [`correlations`]: correlation blocks and their matrices.
 //!
 //! A message starts with the key path (`legs.caspian.capacity`), then says
@@ -31,6 +32,7 @@ mod ids;
 mod numbers;
 mod parameters;
 mod policies;
+mod responses;
 mod routes;
 
 pub use entries::MAX_FAILURE_RATE;
@@ -70,6 +72,7 @@ const CHECKS: &[Check] = &[
     entries::check_demand,
     entries::check_processing,
     entries::check_stockpiles,
+    responses::check_demand_adjustment,
     parameters::check_parameters,
     policies::check_policy_fields,
     policies::check_policy_activation,
