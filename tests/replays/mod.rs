@@ -5,6 +5,8 @@
 //! series, their sources and the bands are in `docs/validation.md`; a test
 //! here asserts the same bands, so the doc and the tests say one thing.
 
+mod ree_2010;
+
 use crate::common::{corridor, Csv};
 
 /// The deterministic path of a shipped scenario, run by the CLI into a
