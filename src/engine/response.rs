@@ -10,8 +10,10 @@
 //!   undisturbed first period (the caller solves it: same parameters,
 //!   standing policies only, full availability), so a market nothing
 //!   happened to keeps `s = 1` exactly and its LP stays bit-identical.
-//!   Within [`DEADBAND`] of its target `ln s` snaps to it, so after a shock
-//!   the periods become identical again after a finite time.
+//!   Within [`DEADBAND`] of its target `ln s` snaps to it, and the curve is
+//!   scaled by `ln s` rounded to a grid of [`DEADBAND`], so after a shock
+//!   the periods become identical again after a finite time and a slow
+//!   adjustment changes the LP only every few periods.
 //! - **Supply response.** A response counts the months its market's price
 //!   has been at or above its trigger without a break; when they reach
 //!   `sustain_months` it is committed (once per trial: the investment is
@@ -22,7 +24,8 @@
 //! - **Recycling.** A column whose bound is `share` of the market's
 //!   consumption `lag_months` before the period's start (`1 + round(lag/Δ)`
 //!   periods back); before the horizon, consumption is the trial's
-//!   undisturbed first-period consumption. The consumption used moves only
+//!   undisturbed first-period consumption (in the first period itself, the
+//!   reference quantity). The consumption used moves only
 //!   by more than [`DEADBAND`] (relative), so a market whose consumption
 //!   wobbles at rounding level keeps one LP.
 //!
@@ -38,10 +41,11 @@ pub const DEADBAND: f64 = 0.01;
 /// The responses' state in one trial.
 #[derive(Debug, Clone)]
 pub struct ResponseState {
-    /// Per demand curve: the scale of its blocks, `Q_t / Q0` (1 when it
-    /// does not adjust).
+    /// Per demand curve: the scale of its blocks, `Q_t / Q0` with `ln` on
+    /// a grid of [`DEADBAND`] (1 when it does not adjust).
     pub scale: Vec<f64>,
-    /// Per demand curve: `ln` of `scale`.
+    /// Per demand curve: `ln (Q_t / Q0)`, of which `scale` is the rounded
+    /// exponential.
     ln_scale: Vec<f64>,
     /// Per adjustment: the reference price `P_ref`.
     p_ref: Vec<f64>,
@@ -81,9 +85,9 @@ impl ResponseState {
         }
     }
 
-    /// Puts the state at the start of a trial; recycling's consumption
-    /// before the horizon is the reference quantity until
-    /// [`Self::set_reference`] replaces it.
+    /// Puts the state at the start of a trial; recycling's first bound is a
+    /// share of the reference quantity, and its consumption before the
+    /// horizon is that too until [`Self::set_reference`] replaces it.
     pub fn begin(&mut self, m: &CompiledModel, params: &[f64]) {
         self.scale.fill(1.0);
         self.ln_scale.fill(0.0);
@@ -111,7 +115,10 @@ impl ResponseState {
         }
         for (i, rc) in m.responses.recycling.iter().enumerate() {
             let c = consumption(m, rc.demand, x);
-            (self.before[i], self.basis[i]) = (c, c);
+            // The first period keeps the reference quantity's bound (it is
+            // the reference LP itself when nothing disturbs it); later
+            // periods that look back before the horizon see `c`.
+            self.before[i] = c;
         }
     }
 
@@ -193,7 +200,10 @@ impl ResponseState {
             } else {
                 moved
             };
-            self.scale[a.demand] = ln.exp();
+            // The curve gets `ln s` on a grid of DEADBAND: a slow adjustment
+            // moves it by a fraction of a step a month, so consecutive
+            // periods share one LP and reuse its solution.
+            self.scale[a.demand] = ((*ln / DEADBAND).round() * DEADBAND).exp();
         }
         let nk = m.commodities.len();
         for (i, s) in r.supply.iter().enumerate() {

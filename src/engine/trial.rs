@@ -33,7 +33,10 @@ pub fn run_trial(
     rec: &mut [f64],
 ) -> Result<(), TrialError> {
     begin(m, prep, ws, draws);
-    if m.responses.need_reference() {
+    // The responses' reference is the first period when nothing disturbs
+    // it, else its own LP solved first.
+    let first_is_reference = undisturbed_first_period(m, prep, ws);
+    if m.responses.need_reference() && !first_is_reference {
         reference(m, prep, ws).map_err(|failure| TrialError { period: 0, failure })?;
     }
     let ns = m.series.len();
@@ -45,8 +48,11 @@ pub fn run_trial(
         result = clearing::solve(ws)
             .and_then(|()| clearing::record(m, prep, ws, t, &mut row))
             .map(|()| {
-                let solution = ws.recent.solution(&ws.lp, ws.from_recent);
-                ws.resp.after(m, &ws.params, t, solution, &mut row);
+                let (x, y) = ws.recent.solution(&ws.lp, ws.from_recent);
+                if t == 0 && first_is_reference {
+                    ws.resp.set_reference(m, x, y);
+                }
+                ws.resp.after(m, &ws.params, t, (x, y), &mut row);
             })
             .map_err(|failure| TrialError { period: t, failure });
         if result.is_err() {
@@ -81,6 +87,14 @@ pub fn begin(m: &CompiledModel, prep: &Prepared, ws: &mut Workspace, draws: &mut
         ws.stock[i] = ws.params[s.initial].clamp(0.0, s.capacity);
     }
     ws.resp.begin(m, &ws.params);
+}
+
+/// Whether the first period is the undisturbed one: only standing policies
+/// on and full availability.
+fn undisturbed_first_period(m: &CompiledModel, prep: &Prepared, ws: &Workspace) -> bool {
+    let np = m.periods;
+    let policies = (0..m.policies.len()).all(|i| ws.active[i * np] == prep.standing[i]);
+    policies && (0..m.legs.len() + m.hubs.len()).all(|e| ws.avail[e * np] == 1.0)
 }
 
 /// Clears the trial's undisturbed first period (its own parameters, only
