@@ -283,8 +283,22 @@ mod tests {
 
     /// One deterministic trial: a series of `m` by period, and the LP work.
     fn run(m: &CompiledModel, metric: Metric, region: &str) -> (Vec<f64>, u64) {
+        run_with(m, metric, region, &[])
+    }
+
+    /// [`run`] with some parameter slots set to other values, as a sampled
+    /// trial would have them.
+    fn run_with(
+        m: &CompiledModel,
+        metric: Metric,
+        region: &str,
+        set: &[(usize, f64)],
+    ) -> (Vec<f64>, u64) {
         let prep = Prepared::new(m).unwrap();
         let mut ws = Workspace::new(m);
+        for &(slot, v) in set {
+            ws.params[slot] = v;
+        }
         let mut rec = vec![0.0; (m.periods + 1) * m.series.len()];
         run_trial(m, &prep, &mut ws, &mut ExpectedValues, &mut rec).unwrap();
         let s = m.series_index(metric, Some("oil"), region).unwrap();
@@ -306,6 +320,29 @@ mod tests {
         let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         assert_eq!(bits(&plain.0), bits(&adjusting.0));
         assert_eq!(adjusting.1, plain.1, "solves");
+    }
+
+    /// The reference is the trial's own undisturbed price, not the
+    /// baseline's: a trial whose sampled supply clears at another price
+    /// than the expected one does not drift, and adjusts to a shock that is
+    /// on from its very first period (whose LP is then not the reference).
+    #[test]
+    fn the_reference_is_the_trials_own_undisturbed_price() {
+        let adjusting = world(&[(CHOKE, ADJUST)]);
+        let cap = adjusting.supply[0].cap;
+        let less = [(cap, 60.0)];
+        let (p_base, _) = run(&adjusting, Metric::Price, "CN");
+        let (p_less, _) = run_with(&adjusting, Metric::Price, "CN", &less);
+        assert!(p_less[0] > p_base[0], "scarcer supply, dearer: {p_less:?}");
+        let (c_less, _) = run_with(&adjusting, Metric::Consumption, "CN", &less);
+        let (c_plain, _) = run_with(&world(&[]), Metric::Consumption, "CN", &less);
+        assert_eq!(c_less, c_plain, "no drift at the trial's own price");
+        // A cut on from the first month: demand still adjusts to it.
+        let cut = shock(30).replace("2026-03", "2026-01");
+        let edit = ("corridor = \"china_direct\"\n", cut.as_str());
+        let (p_cut, _) = run(&world(&[edit]), Metric::Price, "CN");
+        let (p_cut_adj, _) = run(&world(&[edit, (CHOKE, ADJUST)]), Metric::Price, "CN");
+        assert!(p_cut_adj[12] < p_cut[12], "{p_cut_adj:?} vs {p_cut:?}");
     }
 
     /// While a supply cut holds the price up, demand is destroyed month by
