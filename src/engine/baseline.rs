@@ -17,11 +17,12 @@ impl Prepared {
     /// the basis every trial starts from.
     pub fn new(m: &CompiledModel) -> Result<Self, TrialError> {
         let mut prep = Prepared::tables(m);
+        prep.standing = m.policies.iter().map(|p| standing(m, p)).collect();
         let mut ws = Workspace::new(m);
         ws.params.copy_from_slice(&m.params);
         dynamics::schedule(m, &mut ws, &mut ExpectedValues);
-        for (i, p) in m.policies.iter().enumerate() {
-            if !standing(m, p) {
+        for (i, standing) in prep.standing.iter().enumerate() {
+            if !standing {
                 ws.active[i * m.periods] = false;
             }
         }
@@ -29,6 +30,7 @@ impl Prepared {
         for (i, s) in m.stockpiles.iter().enumerate() {
             ws.stock[i] = m.params[s.initial];
         }
+        ws.resp.begin(m, &m.params);
         clearing::stage(m, &prep, &mut ws, 0);
         clearing::solve(&mut ws).map_err(|failure| TrialError { period: 0, failure })?;
         let (x, _) = ws.solution();

@@ -47,6 +47,10 @@ pub fn stage(m: &CompiledModel, prep: &Prepared, ws: &mut Workspace, t: usize) {
     stage_stocks(m, ws);
     stage_capacities(m, ws, t);
     licence::stage(m, ws, t);
+    let cf = &ws.cap_factor;
+    let (ub, cost) = (&mut ws.col_upper, &mut ws.cost);
+    ws.resp
+        .stage(m, &ws.params, &ws.demand_width, &cf.dem_f, t, ub, cost);
 }
 
 /// The bounds and costs that depend on the trial's parameters and on which
@@ -300,7 +304,8 @@ pub fn record(
         };
         let f = ws.cap_factor.dem_f[i];
         let consumed: f64 = x[d.first_col..=d.first_col + d.blocks].iter().sum();
-        let essential = ws.demand_width[offset + d.blocks] * dt * f;
+        // Demand a response destroyed is not short: scale the essential block.
+        let essential = ws.demand_width[offset + d.blocks] * dt * (f * ws.resp.scale[i]);
         let short = (essential - x[d.first_col + d.blocks]).max(0.0);
         out[s.consumption] += consumed;
         out[s.shortfall] += short;

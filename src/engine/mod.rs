@@ -10,10 +10,13 @@
 //!   (prices, shortfall, flows);
 //! - [`trial`]: the period loop, stocks carried over, the trial record;
 //! - [`workspace`]: scratch memory allocated once per worker, and
-//!   [`recent`], the trial's ring of recently solved LPs.
+//!   [`recent`], the trial's ring of recently solved LPs;
+//! - [`response`]: the responses that link periods (adjusting demand,
+//!   supply that answers a sustained price, recycling), whose state the
+//!   workspace carries.
 //!
 //! The files depend on each other one way: each uses only files before it
-//! in `simplex`, `recent`, `workspace`, `prepared`, `dynamics`, `licence`,
+//! in `simplex`, `recent`, `response`, `workspace`, `prepared`, `dynamics`, `licence`,
 //! `clearing`, `trial`, `baseline` (`tests/architecture.rs` checks there is no cycle).
 //!
 //! Invariant: nothing here does I/O, reads the clock, touches a string or a
@@ -26,6 +29,7 @@ pub mod dynamics;
 pub mod licence;
 pub mod prepared;
 pub mod recent;
+pub mod response;
 pub mod simplex;
 pub mod trial;
 pub mod workspace;

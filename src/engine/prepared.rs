@@ -20,6 +20,9 @@ pub struct Prepared {
     pub is_value_col: Vec<bool>,
     /// Optimal basis of the baseline first period.
     pub basis: BasisState,
+    /// Per policy: whether it is standing (part of the undisturbed world;
+    /// see `baseline::standing`).
+    pub standing: Vec<bool>,
     /// The share series, each a ratio of two other series of the same row.
     pub ratios: Vec<ShareSlots>,
     /// Per flow, the record slots its value is added to, resolved once.
@@ -112,6 +115,7 @@ impl Prepared {
             quota_base: vec![0.0; m.policies.len()],
             is_value_col,
             basis: BasisState::default(),
+            standing: Vec::new(),
             ratios,
             flow_slots,
             leg_slots,

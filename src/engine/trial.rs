@@ -34,6 +34,12 @@ pub fn run_trial(
     rec: &mut [f64],
 ) -> Result<(), TrialError> {
     begin(m, prep, ws, draws);
+    // The responses' reference is the first period when nothing disturbs
+    // it, else its own LP solved first.
+    let first_is_reference = undisturbed_first_period(m, prep, ws);
+    if m.responses.need_reference() && !first_is_reference {
+        reference(m, prep, ws).map_err(|failure| TrialError { period: 0, failure })?;
+    }
     let ns = m.series.len();
     let (mut row, mut total) = (std::mem::take(&mut ws.row), std::mem::take(&mut ws.total));
     total.fill(0.0);
@@ -42,6 +48,13 @@ pub fn run_trial(
         clearing::stage(m, prep, ws, t);
         result = clearing::solve(ws)
             .and_then(|()| clearing::record(m, prep, ws, t, &mut row))
+            .map(|()| {
+                let (x, y) = ws.recent.solution(&ws.lp, ws.from_recent);
+                if t == 0 && first_is_reference {
+                    ws.resp.set_reference(m, x, y);
+                }
+                ws.resp.after(m, &ws.params, t, (x, y), &mut row);
+            })
             .map_err(|failure| TrialError { period: t, failure });
         if result.is_err() {
             break;
@@ -75,6 +88,50 @@ pub fn begin(m: &CompiledModel, prep: &Prepared, ws: &mut Workspace, draws: &mut
     for (i, s) in m.stockpiles.iter().enumerate() {
         ws.stock[i] = ws.params[s.initial].clamp(0.0, s.capacity);
     }
+    ws.resp.begin(m, &ws.params);
+}
+
+/// Whether the first period is the undisturbed one: only standing policies
+/// on and full availability.
+fn undisturbed_first_period(m: &CompiledModel, prep: &Prepared, ws: &Workspace) -> bool {
+    let np = m.periods;
+    let policies = (0..m.policies.len()).all(|i| ws.active[i * np] == prep.standing[i]);
+    policies && (0..m.legs.len() + m.hubs.len()).all(|e| ws.avail[e * np] == 1.0)
+}
+
+/// Clears the trial's undisturbed first period (its own parameters, only
+/// the standing policies, full availability) for the responses' reference
+/// prices and consumption (`response.rs`). Its LP goes into the ring of
+/// recent LPs like any other, so a first period nothing disturbs reuses it.
+fn reference(
+    m: &CompiledModel,
+    prep: &Prepared,
+    ws: &mut Workspace,
+) -> Result<(), ClearingFailure> {
+    let np = m.periods;
+    let n_el = m.legs.len() + m.hubs.len();
+    for (i, &standing) in prep.standing.iter().enumerate() {
+        ws.resp.saved_active[i] = ws.active[i * np];
+        ws.active[i * np] = standing && ws.active[i * np];
+    }
+    for e in 0..n_el {
+        ws.resp.saved_avail[e] = std::mem::replace(&mut ws.avail[e * np], 1.0);
+    }
+    ws.staged = None;
+    clearing::stage(m, prep, ws, 0);
+    let solved = clearing::solve(ws);
+    for (i, &a) in ws.resp.saved_active.iter().enumerate() {
+        ws.active[i * np] = a;
+    }
+    for (e, &a) in ws.resp.saved_avail.iter().enumerate() {
+        ws.avail[e * np] = a;
+    }
+    // Period 0 stages its own policy state from scratch.
+    ws.staged = None;
+    solved?;
+    let (x, y) = ws.recent.solution(&ws.lp, ws.from_recent);
+    ws.resp.set_reference(m, x, y);
+    Ok(())
 }
 
 /// Turns the sums of the period rows in `total` into each series' horizon

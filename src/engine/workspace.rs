@@ -2,6 +2,7 @@
 //! and trials (it holds no state that outlives a trial).
 
 use super::recent::RecentLps;
+use super::response::ResponseState;
 use super::simplex::{BasisState, Simplex, SparseMatrix};
 use crate::model::CompiledModel;
 
@@ -51,6 +52,8 @@ pub struct Workspace {
     pub row: Vec<f64>,
     /// Running horizon totals per series.
     pub total: Vec<f64>,
+    /// State of the responses that link periods (`response.rs`).
+    pub resp: ResponseState,
 }
 
 /// Capacity multipliers (`*_f`) and additions (`*_d`, per year) of one period.
@@ -184,6 +187,7 @@ impl Workspace {
             stats: SolveStats::default(),
             row: vec![0.0; m.series.len()],
             total: vec![0.0; m.series.len()],
+            resp: ResponseState::new(m),
         }
     }
 

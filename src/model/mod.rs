@@ -9,10 +9,12 @@
 
 mod build;
 pub mod curve;
+mod response;
 mod series;
 mod series_build;
 
 pub use build::compile;
+pub use response::{Adjustment, RecyclingCol, Responses, SupplyResponseCol};
 pub use series::{Horizon, Metric, Series};
 pub use series_build::{
     FlowSeries, LegSeries, LicenceSeries, MarketSeries, SeriesIndex, StockSeries, TotalSeries,
@@ -421,6 +423,8 @@ pub struct CompiledModel {
     pub processing: Vec<ProcessCol>,
     /// Stockpiles.
     pub stockpiles: Vec<StockInfo>,
+    /// Responses that link periods (adjusting demand, supply, recycling).
+    pub responses: Responses,
     /// Policies.
     pub policies: Vec<PolicyInfo>,
     /// Base parameter values (expected values for uncertain ones).

@@ -277,6 +277,23 @@ impl Limits {
                         }
                     }
                 }
+                if let Some(rs) = &s.responses {
+                    if self.entries(&format!("{key}.responses"), rs) {
+                        for (j, r) in rs.iter().enumerate() {
+                            let key = format!("{key}.responses.{j}");
+                            for (field, p) in [
+                                ("trigger_price", Some(&r.trigger_price)),
+                                ("sustain_months", r.sustain_months.as_ref()),
+                                ("lead_months", Some(&r.lead_months)),
+                                ("ramp_months", r.ramp_months.as_ref()),
+                                ("capacity", Some(&r.capacity)),
+                                ("cost", Some(&r.cost)),
+                            ] {
+                                self.param(&format!("{key}.{field}"), &p);
+                            }
+                        }
+                    }
+                }
             }
         }
         if self.entries("demand", &f.demand) {
@@ -286,6 +303,18 @@ impl Limits {
                 self.id_ref(&format!("{key}.commodity"), &d.commodity);
                 self.param(&format!("{key}.quantity"), &Some(&d.quantity));
                 self.param(&format!("{key}.choke_price"), &Some(&d.choke_price));
+                self.param(
+                    &format!("{key}.half_life_months"),
+                    &d.half_life_months.as_ref(),
+                );
+                if let Some(r) = &d.recycling {
+                    self.param(&format!("{key}.recycling.share"), &Some(&r.share));
+                    self.param(
+                        &format!("{key}.recycling.lag_months"),
+                        &r.lag_months.as_ref(),
+                    );
+                    self.param(&format!("{key}.recycling.cost"), &Some(&r.cost));
+                }
             }
         }
         if self.entries("processing", &f.processing) {

@@ -114,6 +114,40 @@ pub enum At {
     RouteCost(usize),
     /// A field of `policies[i]`.
     Policy(usize, PolicyField),
+    /// `demand[i].half_life_months`.
+    DemandHalfLife(usize),
+    /// A field of `demand[i].recycling`.
+    Recycling(usize, RecyclingField),
+    /// A field of `supply[i].responses[j]`.
+    Response(usize, usize, ResponseField),
+}
+
+/// The sampled fields of a supply response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ResponseField {
+    /// `trigger_price`.
+    TriggerPrice,
+    /// `sustain_months`.
+    SustainMonths,
+    /// `lead_months`.
+    LeadMonths,
+    /// `ramp_months`.
+    RampMonths,
+    /// `capacity`.
+    Capacity,
+    /// `cost`.
+    Cost,
+}
+
+/// The sampled fields of recycling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RecyclingField {
+    /// `share`.
+    Share,
+    /// `lag_months`.
+    LagMonths,
+    /// `cost`.
+    Cost,
 }
 
 /// One parameter of the scenario.
@@ -186,6 +220,7 @@ pub fn sites(f: &ScenarioFile) -> Vec<ParamSite<'_>> {
                 At::StepCost(i, j),
             );
         }
+        t.supply_responses(&key, s, i);
     }
     for (i, d) in f.demand.iter().enumerate() {
         let key = format!("demand.{}.{}", d.region.value, d.commodity.value);
@@ -203,6 +238,7 @@ pub fn sites(f: &ScenarioFile) -> Vec<ParamSite<'_>> {
             Kind::Money,
             At::ChokePrice(i),
         );
+        t.demand_response(&key, d, i);
     }
     for (i, p) in f.processing.iter().enumerate() {
         let key = format!("processing.{}", p.id.value);
@@ -304,7 +340,11 @@ pub fn sites(f: &ScenarioFile) -> Vec<ParamSite<'_>> {
 /// `hubs.<id>.disruption.repair_days`, `hubs.<id>.disruption.remaining`,
 /// `supply.<region>.<commodity>.capacity`,
 /// `supply.<region>.<commodity>.steps.<i>.capacity` and `.cost` (`i` from 0),
-/// `demand.<region>.<commodity>.quantity` and `.choke_price`,
+/// `demand.<region>.<commodity>.quantity`, `.choke_price`,
+/// `.half_life_months` and `.recycling.share`, `.recycling.lag_months`,
+/// `.recycling.cost`, `supply.<region>.<commodity>.responses.<j>.` +
+/// `trigger_price`, `sustain_months`, `lead_months`, `ramp_months`,
+/// `capacity` and `cost`,
 /// `processing.<id>.capacity` and `.cost`, `stockpiles.<id>.initial`,
 /// `routes.<id>.cost`, and `policies.<id>.<field>` for `delay_months`,
 /// `duration_months`, `probability`, `quota`, `quota_fraction`, `friction`,
@@ -320,6 +360,77 @@ pub fn uncertainty_names(f: &ScenarioFile) -> Vec<(String, Loc)> {
 
 /// The sites found so far.
 struct Table<'a>(Vec<ParamSite<'a>>);
+
+/// The sites of the responses that link periods (`engine/response.rs`).
+impl<'a> Table<'a> {
+    /// `demand.<r>.<k>.half_life_months` and `.recycling.*`.
+    fn demand_response(&mut self, key: &str, d: &'a Demand, i: usize) {
+        let half_life = d.half_life_months.as_ref();
+        self.add(
+            key,
+            "half_life_months",
+            half_life,
+            Kind::Duration,
+            At::DemandHalfLife(i),
+        );
+        if let Some(r) = &d.recycling {
+            let key = format!("{key}.recycling");
+            use RecyclingField as F;
+            let fields = [
+                ("share", Some(&r.share), Kind::Fraction, F::Share),
+                (
+                    "lag_months",
+                    r.lag_months.as_ref(),
+                    Kind::Duration,
+                    F::LagMonths,
+                ),
+                ("cost", Some(&r.cost), Kind::Money, F::Cost),
+            ];
+            for (field, p, kind, f) in fields {
+                self.add(&key, field, p, kind, At::Recycling(i, f));
+            }
+        }
+    }
+
+    /// `supply.<r>.<k>.responses.<j>.*`.
+    fn supply_responses(&mut self, key: &str, s: &'a Supply, i: usize) {
+        for (j, r) in s.responses.iter().flatten().enumerate() {
+            let key = format!("{key}.responses.{j}");
+            use ResponseField as F;
+            let fields = [
+                (
+                    "trigger_price",
+                    Some(&r.trigger_price),
+                    Kind::Money,
+                    F::TriggerPrice,
+                ),
+                (
+                    "sustain_months",
+                    r.sustain_months.as_ref(),
+                    Kind::Duration,
+                    F::SustainMonths,
+                ),
+                (
+                    "lead_months",
+                    Some(&r.lead_months),
+                    Kind::Duration,
+                    F::LeadMonths,
+                ),
+                (
+                    "ramp_months",
+                    r.ramp_months.as_ref(),
+                    Kind::Duration,
+                    F::RampMonths,
+                ),
+                ("capacity", Some(&r.capacity), Kind::Capacity, F::Capacity),
+                ("cost", Some(&r.cost), Kind::Money, F::Cost),
+            ];
+            for (field, p, kind, f) in fields {
+                self.add(&key, field, p, kind, At::Response(i, j, f));
+            }
+        }
+    }
+}
 
 impl<'a> Table<'a> {
     /// Adds `key.field` if present.

@@ -193,6 +193,40 @@ pub struct Supply {
     pub floor: Option<Sp<f64>>,
     /// Fine blocks around `price` on a constant-elasticity curve.
     pub band: Option<Sp<Band>>,
+    /// Capacity that comes on after the local price has stayed above a
+    /// trigger (restarts, expansions, new mines); see `engine/response.rs`.
+    pub responses: Option<Vec<Sp<SupplyResponse>>>,
+}
+
+/// Capacity that a sustained high price brings on after a lead time.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupplyResponse {
+    /// Local price at or above which the price counts as high, USD per unit.
+    pub trigger_price: Sp<Param>,
+    /// Months the price must stay at or above the trigger before the
+    /// capacity is committed (default 0: the first high period commits it).
+    pub sustain_months: Option<Sp<Param>>,
+    /// Months from the commitment to the first output.
+    pub lead_months: Sp<Param>,
+    /// Months from the first output to the full capacity (default 0).
+    pub ramp_months: Option<Sp<Param>>,
+    /// Capacity once ramped up, per year (the ceiling).
+    pub capacity: Sp<Param>,
+    /// Marginal cost of its output, USD per unit.
+    pub cost: Sp<Param>,
+}
+
+/// Recycling: a supply tranche proportional to lagged consumption.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recycling {
+    /// Share of consumption `lag_months` ago that can be recovered.
+    pub share: Sp<Param>,
+    /// Months between consumption and recovery (default 0: last period's).
+    pub lag_months: Option<Sp<Param>>,
+    /// Cost of recovered material, USD per unit.
+    pub cost: Sp<Param>,
 }
 
 /// A band of fine blocks around a curve's reference price: geometric steps
@@ -255,6 +289,13 @@ pub struct Demand {
     pub floor: Option<Sp<f64>>,
     /// Fine blocks around `price`, on top of `blocks` coarse ones.
     pub band: Option<Sp<Band>>,
+    /// Long-run elasticity (≤ `elasticity`): with `half_life_months`, the
+    /// curve shifts period by period towards long-run demand (Nerlove).
+    pub long_run_elasticity: Option<Sp<f64>>,
+    /// Months for half the gap to long-run demand to close.
+    pub half_life_months: Option<Sp<Param>>,
+    /// Recycled supply into this market from its own lagged consumption.
+    pub recycling: Option<Sp<Recycling>>,
 }
 
 /// Conversion of one commodity into another inside a region.

@@ -6,6 +6,7 @@
 //! here asserts the same bands, so the doc and the tests say one thing.
 
 mod cpc_2025;
+mod ree_2010;
 
 use crate::common::{corridor, Csv};
 

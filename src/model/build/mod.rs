@@ -10,6 +10,7 @@
 mod market;
 mod network;
 mod policies;
+mod responses;
 #[cfg(test)]
 mod tests;
 
@@ -206,6 +207,7 @@ impl<'a> Builder<'a> {
         let demand = self.demand()?;
         let processing = self.processing()?;
         let stockpiles = self.stockpiles()?;
+        let responses = self.responses(&demand)?;
         let routes = self.routes(&elements)?;
         let world = policies::World {
             elements: &elements,
@@ -253,6 +255,7 @@ impl<'a> Builder<'a> {
             demand,
             processing,
             stockpiles,
+            responses,
             policies,
             params: self.params,
             uncertain: self.uncertain,

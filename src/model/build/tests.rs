@@ -41,6 +41,15 @@ fn slots_read(m: &CompiledModel) -> Vec<ParamId> {
         out.extend([p.cap, p.cost]);
     }
     out.extend(m.stockpiles.iter().map(|s| s.initial));
+    let r = &m.responses;
+    out.extend(r.adjust.iter().map(|a| a.half_life));
+    for c in &r.recycling {
+        out.extend([Some(c.share), c.lag, Some(c.cost)].into_iter().flatten());
+    }
+    for c in &r.supply {
+        let all = [Some(c.trigger), c.sustain, Some(c.lead), c.ramp];
+        out.extend(all.into_iter().flatten().chain([c.capacity, c.cost]));
+    }
     for p in &m.policies {
         if let Activation::Once {
             delay_months,

@@ -18,6 +18,7 @@
 //!   processing and stockpiles;
 //! - [`curves`]: constant-elasticity supply curves and fine price bands;
 //! - [`policies`]: the fields a policy type uses, and its activation;
+//! - [`responses`]: demand adjustment's paired fields;
 //! - [`correlations`]: correlation blocks and their matrices.
 //!
 //! A message starts with the key path (`legs.caspian.capacity`), then says
@@ -33,6 +34,7 @@ mod ids;
 mod numbers;
 mod parameters;
 mod policies;
+mod responses;
 mod routes;
 
 pub use entries::MAX_FAILURE_RATE;
@@ -74,6 +76,7 @@ const CHECKS: &[Check] = &[
     curves::check_bands,
     entries::check_processing,
     entries::check_stockpiles,
+    responses::check_demand_adjustment,
     parameters::check_parameters,
     policies::check_policy_fields,
     policies::check_policy_activation,
