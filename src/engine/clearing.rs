@@ -66,6 +66,9 @@ fn stage_policies(m: &CompiledModel, prep: &Prepared, ws: &mut Workspace, t: usi
     cf.leg_closed.fill(false);
     cf.hub_closed.fill(false);
     cf.banned.fill(false);
+    // Eligibility is part of the world: ineligible flows are shut whatever
+    // the policies.
+    m.ineligible.iter().for_each(|&f| cf.banned[f] = true);
     cf.friction.fill(0.0);
     let row_upper = &mut ws.row_upper;
     for (i, pol) in m.policies.iter().enumerate() {
@@ -294,6 +297,11 @@ pub fn record(
         let essential = ws.demand_width[offset + d.blocks] * dt * f;
         let short = (essential - x[d.first_col + d.blocks]).max(0.0);
         out[s.consumption] += consumed;
+        if let Some(spend) = s.spend {
+            // The consumers' bill at the market's clearing price (uniform
+            // price: every unit at the marginal one's), million USD.
+            out[spend] += consumed * out[s.price] / 1e6;
+        }
         out[s.shortfall] += short;
         out[s.consumption_gap] += (ws.params[d.quantity] * dt * f - consumed).max(0.0);
         shortfall_value += short * ws.demand_value[offset + d.blocks];

@@ -11,6 +11,8 @@ pub enum Metric {
     ConsumptionGap,
     /// Market price: dual of the balance row, USD per unit (region).
     Price,
+    /// Consumers' bill: price × consumption, million USD (region with demand).
+    Spend,
     /// Quantity produced by mines/wells (region).
     Production,
     /// Quantity arriving by route (region).
@@ -59,6 +61,7 @@ impl Metric {
             Metric::Shortfall => "shortfall",
             Metric::ConsumptionGap => "consumption_gap",
             Metric::Price => "price",
+            Metric::Spend => "spend",
             Metric::Production => "production",
             Metric::Imports => "imports",
             Metric::Exports => "exports",
@@ -82,11 +85,12 @@ impl Metric {
     }
 
     /// Every metric, for parsing names back.
-    pub const ALL: [Metric; 23] = [
+    pub const ALL: [Metric; 24] = [
         Metric::Consumption,
         Metric::Shortfall,
         Metric::ConsumptionGap,
         Metric::Price,
+        Metric::Spend,
         Metric::Production,
         Metric::Imports,
         Metric::Exports,

@@ -31,6 +31,8 @@ pub struct MarketSeries {
     pub consumption_gap: usize,
     /// The balance row's dual.
     pub price: usize,
+    /// Price × consumption in million USD, for a market with demand.
+    pub spend: Option<usize>,
     /// Supply produced in the market.
     pub production: usize,
     /// Route flows entering the market.
@@ -140,6 +142,19 @@ pub(super) fn build_series(m: &CompiledModel) -> (Vec<Series>, SeriesIndex) {
                     price_unit,
                     Horizon::Mean,
                 ),
+                spend: m
+                    .demand
+                    .iter()
+                    .any(|d| d.region == r && d.commodity == k)
+                    .then(|| {
+                        add(
+                            Metric::Spend,
+                            Some(k),
+                            region.clone(),
+                            "MUSD".into(),
+                            Horizon::Sum,
+                        )
+                    }),
                 production: add(
                     Metric::Production,
                     Some(k),

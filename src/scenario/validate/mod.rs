@@ -17,6 +17,7 @@
 //! - [`entries`]: commodities, legs and hubs, disruptions, supply, demand,
 //!   processing and stockpiles;
 //! - [`policies`]: the fields a policy type uses, and its activation;
+//! - [`eligibility`]: who sells a commodity to an importer;
 //! - [`correlations`]: correlation blocks and their matrices.
 //!
 //! A message starts with the key path (`legs.caspian.capacity`), then says
@@ -26,6 +27,7 @@
 
 mod correlations;
 mod distributions;
+mod eligibility;
 mod entries;
 mod ids;
 mod numbers;
@@ -73,6 +75,7 @@ const CHECKS: &[Check] = &[
     parameters::check_parameters,
     policies::check_policy_fields,
     policies::check_policy_activation,
+    eligibility::check_eligibility,
     correlations::check_correlations,
 ];
 
