@@ -13,6 +13,9 @@ pub enum Metric {
     Price,
     /// Consumers' bill: price × consumption, million USD (region with demand).
     Spend,
+    /// Landed import bill: each import at its exporter's price plus its
+    /// route's cost, million USD (region with demand).
+    ImportBill,
     /// Quantity produced by mines/wells (region).
     Production,
     /// Quantity arriving by route (region).
@@ -62,6 +65,7 @@ impl Metric {
             Metric::ConsumptionGap => "consumption_gap",
             Metric::Price => "price",
             Metric::Spend => "spend",
+            Metric::ImportBill => "import_bill",
             Metric::Production => "production",
             Metric::Imports => "imports",
             Metric::Exports => "exports",
@@ -85,12 +89,13 @@ impl Metric {
     }
 
     /// Every metric, for parsing names back.
-    pub const ALL: [Metric; 24] = [
+    pub const ALL: [Metric; 25] = [
         Metric::Consumption,
         Metric::Shortfall,
         Metric::ConsumptionGap,
         Metric::Price,
         Metric::Spend,
+        Metric::ImportBill,
         Metric::Production,
         Metric::Imports,
         Metric::Exports,

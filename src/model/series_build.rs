@@ -33,6 +33,9 @@ pub struct MarketSeries {
     pub price: usize,
     /// Price × consumption in million USD, for a market with demand.
     pub spend: Option<usize>,
+    /// Imports at the exporters' prices plus route costs, million USD, for
+    /// a market with demand.
+    pub import_bill: Option<usize>,
     /// Supply produced in the market.
     pub production: usize,
     /// Route flows entering the market.
@@ -113,6 +116,13 @@ pub(super) fn build_series(m: &CompiledModel) -> (Vec<Series>, SeriesIndex) {
                 continue;
             }
             let price_unit = format!("USD/{}", m.commodities[k].unit);
+            // The money series exist where someone buys: a market with demand.
+            let consumes = m.demand.iter().any(|d| d.region == r && d.commodity == k);
+            let money =
+                |add: &mut dyn FnMut(Metric, Option<usize>, String, String, Horizon) -> usize,
+                 metric| {
+                    add(metric, Some(k), region.clone(), "MUSD".into(), Horizon::Sum)
+                };
             idx.market[r * nk + k] = Some(MarketSeries {
                 consumption: add(
                     Metric::Consumption,
@@ -142,19 +152,8 @@ pub(super) fn build_series(m: &CompiledModel) -> (Vec<Series>, SeriesIndex) {
                     price_unit,
                     Horizon::Mean,
                 ),
-                spend: m
-                    .demand
-                    .iter()
-                    .any(|d| d.region == r && d.commodity == k)
-                    .then(|| {
-                        add(
-                            Metric::Spend,
-                            Some(k),
-                            region.clone(),
-                            "MUSD".into(),
-                            Horizon::Sum,
-                        )
-                    }),
+                spend: consumes.then(|| money(&mut add, Metric::Spend)),
+                import_bill: consumes.then(|| money(&mut add, Metric::ImportBill)),
                 production: add(
                     Metric::Production,
                     Some(k),
