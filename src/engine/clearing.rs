@@ -297,11 +297,6 @@ pub fn record(
         let essential = ws.demand_width[offset + d.blocks] * dt * f;
         let short = (essential - x[d.first_col + d.blocks]).max(0.0);
         out[s.consumption] += consumed;
-        if let Some(spend) = s.spend {
-            // The consumers' bill at the market's clearing price (uniform
-            // price: every unit at the marginal one's), million USD.
-            out[spend] += consumed * out[s.price] / 1e6;
-        }
         out[s.shortfall] += short;
         out[s.consumption_gap] += (ws.params[d.quantity] * dt * f - consumed).max(0.0);
         shortfall_value += short * ws.demand_value[offset + d.blocks];

@@ -11,10 +11,8 @@ pub enum Metric {
     ConsumptionGap,
     /// Market price: dual of the balance row, USD per unit (region).
     Price,
-    /// Consumers' bill: price × consumption, million USD (region with demand).
-    Spend,
     /// Landed import bill: each import at its exporter's price plus its
-    /// route's cost, million USD (region with demand).
+    /// route's cost, million USD (region with demand that a route reaches).
     ImportBill,
     /// Quantity produced by mines/wells (region).
     Production,
@@ -64,7 +62,6 @@ impl Metric {
             Metric::Shortfall => "shortfall",
             Metric::ConsumptionGap => "consumption_gap",
             Metric::Price => "price",
-            Metric::Spend => "spend",
             Metric::ImportBill => "import_bill",
             Metric::Production => "production",
             Metric::Imports => "imports",
@@ -89,12 +86,11 @@ impl Metric {
     }
 
     /// Every metric, for parsing names back.
-    pub const ALL: [Metric; 25] = [
+    pub const ALL: [Metric; 24] = [
         Metric::Consumption,
         Metric::Shortfall,
         Metric::ConsumptionGap,
         Metric::Price,
-        Metric::Spend,
         Metric::ImportBill,
         Metric::Production,
         Metric::Imports,

@@ -31,10 +31,8 @@ pub struct MarketSeries {
     pub consumption_gap: usize,
     /// The balance row's dual.
     pub price: usize,
-    /// Price × consumption in million USD, for a market with demand.
-    pub spend: Option<usize>,
     /// Imports at the exporters' prices plus route costs, million USD, for
-    /// a market with demand.
+    /// a market with demand that a route reaches.
     pub import_bill: Option<usize>,
     /// Supply produced in the market.
     pub production: usize,
@@ -116,13 +114,13 @@ pub(super) fn build_series(m: &CompiledModel) -> (Vec<Series>, SeriesIndex) {
                 continue;
             }
             let price_unit = format!("USD/{}", m.commodities[k].unit);
-            // The money series exist where someone buys: a market with demand.
+            // The import bill exists where someone buys from elsewhere: a
+            // market with demand that a route reaches.
             let consumes = m.demand.iter().any(|d| d.region == r && d.commodity == k);
-            let money =
-                |add: &mut dyn FnMut(Metric, Option<usize>, String, String, Horizon) -> usize,
-                 metric| {
-                    add(metric, Some(k), region.clone(), "MUSD".into(), Horizon::Sum)
-                };
+            let reached = m
+                .flows
+                .iter()
+                .any(|f| f.commodity == k && m.routes[f.route].to == r);
             idx.market[r * nk + k] = Some(MarketSeries {
                 consumption: add(
                     Metric::Consumption,
@@ -152,8 +150,15 @@ pub(super) fn build_series(m: &CompiledModel) -> (Vec<Series>, SeriesIndex) {
                     price_unit,
                     Horizon::Mean,
                 ),
-                spend: consumes.then(|| money(&mut add, Metric::Spend)),
-                import_bill: consumes.then(|| money(&mut add, Metric::ImportBill)),
+                import_bill: (consumes && reached).then(|| {
+                    add(
+                        Metric::ImportBill,
+                        Some(k),
+                        region.clone(),
+                        "MUSD".into(),
+                        Horizon::Sum,
+                    )
+                }),
                 production: add(
                     Metric::Production,
                     Some(k),

@@ -3,15 +3,12 @@
 //! importer and commodity, and leaves the importer at least one route
 //! that can carry the commodity in from an eligible seller.
 
-use super::ids::reference;
+use super::ids::{reference, COMMODITY, REGION};
 use super::Ctx;
 use crate::scenario::schema::{Eligibility, Leg, Route};
 use crate::scenario::span::Loc;
 use crate::scenario::Diagnostic;
 use std::collections::HashMap;
-
-const REGION: (&str, &str) = ("region", "regions");
-const COMMODITY: (&str, &str) = ("commodity", "commodities");
 
 /// Whether route `r` can carry commodity `k`: it lists `k`, or it lists
 /// nothing and every leg carries `k` (the compiler's rule).
