@@ -10,13 +10,13 @@ use corridor::montecarlo;
 use corridor::scenario::{load, load_str};
 use std::path::Path;
 
-fn model(path: &str) -> CompiledModel {
+pub(crate) fn model(path: &str) -> CompiledModel {
     let s = load(Path::new(path)).unwrap_or_else(|d| panic!("{d}"));
     compile(&s).unwrap()
 }
 
 /// The deterministic path of `m`: one record, period-major.
-fn path(m: &CompiledModel) -> Vec<f64> {
+pub(crate) fn path(m: &CompiledModel) -> Vec<f64> {
     let prep = Prepared::new(m).unwrap();
     let mut ws = Workspace::new(m);
     ws.params.copy_from_slice(&m.params);
@@ -26,7 +26,7 @@ fn path(m: &CompiledModel) -> Vec<f64> {
 }
 
 /// Value of series (metric, commodity, key) in period `t` of a record.
-fn value(
+pub(crate) fn value(
     m: &CompiledModel,
     rec: &[f64],
     metric: Metric,

@@ -9,6 +9,7 @@ mod compare;
 mod consistency;
 mod determinism;
 mod docs;
+mod eligibility;
 // /dev/full, kill(1), sh and /proc: Linux, where CI runs.
 #[cfg(target_os = "linux")]
 mod environment;

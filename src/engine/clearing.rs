@@ -72,6 +72,9 @@ fn stage_policies(m: &CompiledModel, prep: &Prepared, ws: &mut Workspace, t: usi
     cf.leg_closed.fill(false);
     cf.hub_closed.fill(false);
     cf.banned.fill(false);
+    // Eligibility is part of the world: ineligible flows are shut whatever
+    // the policies.
+    m.ineligible.iter().for_each(|&f| cf.banned[f] = true);
     cf.friction.fill(0.0);
     let row_upper = &mut ws.row_upper;
     for (i, pol) in m.policies.iter().enumerate() {
@@ -333,6 +336,13 @@ pub fn record(
         }
         for s in [fs.imports, fs.exports].into_iter().flatten() {
             out[s.get()] += v;
+        }
+        if let Some(bill) = fs.bill {
+            // Landed: the exporter's price plus the route's cost (freight,
+            // tariffs, frictions); a binding leg's rent stays with whoever
+            // holds the capacity (a term tranche's buyer).
+            let landed = y[fs.origin_row as usize] + ws.cost[fs.col as usize];
+            out[bill.get()] += v * landed / 1e6;
         }
         let tonnes = v * fs.tonnes_per_unit;
         for s in &prep.leg_slots[fs.legs.start as usize..fs.legs.end as usize] {

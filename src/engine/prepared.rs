@@ -71,6 +71,11 @@ pub struct FlowSlots {
     pub imports: Option<Slot>,
     /// Exports of the market it leaves, if that region has a market.
     pub exports: Option<Slot>,
+    /// The import bill of the market it enters, if that market has demand.
+    pub bill: Option<Slot>,
+    /// The balance row of the market it leaves: its dual is the exporter's
+    /// price, at which the import bill counts the flow.
+    pub origin_row: u32,
     /// Freight tonnes per unit of the commodity.
     pub tonnes_per_unit: f64,
     /// `leg_slots[legs]`: the flow series of its legs, in order.
@@ -145,6 +150,12 @@ fn flow_tables(m: &CompiledModel) -> (Vec<FlowSlots>, Vec<Slot>) {
                 export_via: Slot::new(series.export_via),
                 imports: market(r.to, fl.commodity).map(|s| Slot::new(s.imports)),
                 exports: market(r.from, fl.commodity).map(|s| Slot::new(s.exports)),
+                bill: market(r.to, fl.commodity)
+                    .and_then(|s| s.import_bill)
+                    .map(Slot::new),
+                origin_row: m.lp.balance_row[r.from * nk + fl.commodity]
+                    .expect("a flow's column is in its origin's balance row")
+                    as u32,
                 tonnes_per_unit: m.commodities[fl.commodity].tonnes_per_unit,
                 legs: first..leg_slots.len() as u32,
             }

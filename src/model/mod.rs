@@ -415,6 +415,9 @@ pub struct CompiledModel {
     pub routes: Vec<RouteInfo>,
     /// Flow columns.
     pub flows: Vec<FlowCol>,
+    /// Flows no eligible seller ships (`[[eligibility]]`), ascending: held
+    /// at zero in every period, as part of the world.
+    pub ineligible: Vec<usize>,
     /// Supply block columns.
     pub supply: Vec<SupplyCol>,
     /// Demand curves.

@@ -11,6 +11,9 @@ pub enum Metric {
     ConsumptionGap,
     /// Market price: dual of the balance row, USD per unit (region).
     Price,
+    /// Landed import bill: each import at its exporter's price plus its
+    /// route's cost, million USD (region with demand that a route reaches).
+    ImportBill,
     /// Quantity produced by mines/wells (region).
     Production,
     /// Quantity arriving by route (region).
@@ -63,6 +66,7 @@ impl Metric {
             Metric::Shortfall => "shortfall",
             Metric::ConsumptionGap => "consumption_gap",
             Metric::Price => "price",
+            Metric::ImportBill => "import_bill",
             Metric::Production => "production",
             Metric::Imports => "imports",
             Metric::Exports => "exports",
@@ -88,11 +92,12 @@ impl Metric {
     }
 
     /// Every metric, for parsing names back.
-    pub const ALL: [Metric; 25] = [
+    pub const ALL: [Metric; 26] = [
         Metric::Consumption,
         Metric::Shortfall,
         Metric::ConsumptionGap,
         Metric::Price,
+        Metric::ImportBill,
         Metric::Production,
         Metric::Imports,
         Metric::Exports,

@@ -33,6 +33,9 @@ pub struct MarketSeries {
     pub consumption_gap: usize,
     /// The balance row's dual.
     pub price: usize,
+    /// Imports at the exporters' prices plus route costs, million USD, for
+    /// a market with demand that a route reaches.
+    pub import_bill: Option<usize>,
     /// Supply produced in the market.
     pub production: usize,
     /// Route flows entering the market.
@@ -122,6 +125,13 @@ pub(super) fn build_series(m: &CompiledModel) -> (Vec<Series>, SeriesIndex) {
                 continue;
             }
             let price_unit = format!("USD/{}", m.commodities[k].unit);
+            // The import bill exists where someone buys from elsewhere: a
+            // market with demand that a route reaches.
+            let consumes = m.demand.iter().any(|d| d.region == r && d.commodity == k);
+            let reached = m
+                .flows
+                .iter()
+                .any(|f| f.commodity == k && m.routes[f.route].to == r);
             idx.market[r * nk + k] = Some(MarketSeries {
                 consumption: add(
                     Metric::Consumption,
@@ -151,6 +161,15 @@ pub(super) fn build_series(m: &CompiledModel) -> (Vec<Series>, SeriesIndex) {
                     price_unit,
                     Horizon::Mean,
                 ),
+                import_bill: (consumes && reached).then(|| {
+                    add(
+                        Metric::ImportBill,
+                        Some(k),
+                        region.clone(),
+                        "MUSD".into(),
+                        Horizon::Sum,
+                    )
+                }),
                 production: add(
                     Metric::Production,
                     Some(k),

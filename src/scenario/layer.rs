@@ -52,6 +52,9 @@ fn merge(base: &mut ScenarioFile, child: ScenarioFile) {
     by_key(&mut base.legs, child.legs, |x| x.id.value.clone());
     by_key(&mut base.routes, child.routes, |x| x.id.value.clone());
     by_key(&mut base.policies, child.policies, |x| x.id.value.clone());
+    by_key(&mut base.eligibility, child.eligibility, |x| {
+        format!("{}/{}", x.importer.value, x.commodity.value)
+    });
     base.correlations.extend(child.correlations);
 }
 

@@ -405,6 +405,20 @@ impl Limits {
                 }
             }
         }
+        if self.entries("eligibility", &f.eligibility) {
+            for (i, e) in f.eligibility.iter().enumerate() {
+                let key = Self::pair_key("eligibility", &e.importer, &e.commodity, i);
+                self.id_ref(&format!("{key}.importer"), &e.importer);
+                self.id_ref(&format!("{key}.commodity"), &e.commodity);
+                self.refs(&format!("{key}.sellers"), &e.sellers);
+                self.text(
+                    &format!("{key}.description"),
+                    &e.description,
+                    usize::MAX,
+                    true,
+                );
+            }
+        }
         if self.entries("correlations", &f.correlations) {
             for (b, c) in f.correlations.iter().enumerate() {
                 self.correlation(b + 1, c);

@@ -56,6 +56,9 @@ pub struct ScenarioFile {
     /// Export controls, tariffs, closures, capacity changes and shocks.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub policies: Vec<Sp<Policy>>,
+    /// Who sells a commodity to an importer (part of the world, not a policy).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub eligibility: Vec<Sp<Eligibility>>,
     /// Correlation blocks between named uncertainties.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub correlations: Vec<Sp<Correlation>>,
@@ -343,6 +346,21 @@ pub struct Stockpile {
     pub refill_price: Option<Sp<f64>>,
 }
 
+/// Which exporters sell a commodity to one importer: routes of that
+/// commodity into the importer from any other origin carry nothing.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Eligibility {
+    /// Importing region.
+    pub importer: Sp<String>,
+    /// Commodity the list is about.
+    pub commodity: Sp<String>,
+    /// Regions that sell it to `importer`.
+    pub sellers: Vec<Sp<String>>,
+    /// Why (sources), for reports.
+    pub description: Option<Sp<String>>,
+}
+
 /// Transport mode of a leg (descriptive; capacity and cost carry the economics).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -487,7 +505,7 @@ pub struct Policy {
     pub region: Option<Sp<String>>,
     /// Commodity affected (default: all).
     pub commodity: Option<Sp<String>>,
-    /// Destinations of an export control (default: all).
+    /// Destinations of an export control, or of the cargo a closure stops (default: all).
     pub to: Option<Vec<Sp<String>>>,
     /// Importing region of a tariff.
     pub importer: Option<Sp<String>>,

@@ -7,6 +7,7 @@
 //! columns: [`network`] (hubs and legs, then, after the market, routes),
 //! [`market`] (supply, demand, processing, stockpiles) and [`policies`].
 
+mod eligibility;
 mod market;
 mod network;
 mod policies;
@@ -209,6 +210,7 @@ impl<'a> Builder<'a> {
         let stockpiles = self.stockpiles()?;
         let responses = self.responses(&demand)?;
         let routes = self.routes(&elements)?;
+        let ineligible = self.ineligible(&routes)?;
         let world = policies::World {
             elements: &elements,
             routes: &routes,
@@ -251,6 +253,7 @@ impl<'a> Builder<'a> {
             hubs: elements.hubs,
             routes: routes.routes,
             flows: routes.flows,
+            ineligible,
             supply: supply.cols,
             demand,
             processing,

@@ -188,15 +188,24 @@ impl Builder<'_> {
                 l.dedup();
                 h.sort_unstable();
                 h.dedup();
+                // With `to`, only cargo bound there is stopped: the legs and
+                // hubs stay open (their capacity rows untouched) to the rest.
+                let to = self.ids(&p.to, |id| self.regions.iter().position(|r| r == id))?;
+                let bound = |dest: usize| to.is_empty() || to.contains(&dest);
                 let through = flows
                     .iter()
                     .enumerate()
                     .filter(|(_, fl)| {
                         let r = &routes[fl.route];
-                        r.legs.iter().any(|x| l.contains(x)) || r.hubs.iter().any(|x| h.contains(x))
+                        bound(r.to)
+                            && (r.legs.iter().any(|x| l.contains(x))
+                                || r.hubs.iter().any(|x| h.contains(x)))
                     })
                     .map(|(i, _)| i)
                     .collect();
+                if !to.is_empty() {
+                    (l, h) = (Vec::new(), Vec::new());
+                }
                 Effect::Closure {
                     legs: l,
                     hubs: h,
@@ -415,6 +424,18 @@ mod tests {
         ));
         let (_, p) = only("type = \"closure\"\nregion = \"CN\"\n");
         assert!(matches!(p.effect, Effect::Closure { ref legs, .. } if legs == &[0]));
+        // Closed to cargo for `KZ` only: the pipeline's one route goes to
+        // `CN`, so nothing stops and the pipeline stays open.
+        let (_, p) = only("type = \"closure\"\nlegs = [\"pipe\"]\nto = [\"KZ\"]\n");
+        assert!(matches!(
+            p.effect,
+            Effect::Closure { ref legs, ref hubs, ref flows } if legs.is_empty() && hubs.is_empty() && flows.is_empty()
+        ));
+        let (_, p) = only("type = \"closure\"\nlegs = [\"pipe\"]\nto = [\"CN\"]\n");
+        assert!(matches!(
+            p.effect,
+            Effect::Closure { ref legs, ref flows, .. } if legs.is_empty() && flows == &[0]
+        ));
     }
 
     #[test]

@@ -128,9 +128,9 @@ pub(super) fn reference(
     }
 }
 
-const REGION: (&str, &str) = ("region", "regions");
+pub(super) const REGION: (&str, &str) = ("region", "regions");
 
-const COMMODITY: (&str, &str) = ("commodity", "commodities");
+pub(super) const COMMODITY: (&str, &str) = ("commodity", "commodities");
 
 const HUB: (&str, &str) = ("hub", "hubs");
 

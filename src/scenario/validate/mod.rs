@@ -19,6 +19,7 @@
 //! - [`curves`]: constant-elasticity supply curves and fine price bands;
 //! - [`policies`]: the fields a policy type uses, and its activation;
 //! - [`responses`]: demand adjustment's paired fields;
+//! - [`eligibility`]: who sells a commodity to an importer;
 //! - [`correlations`]: correlation blocks and their matrices.
 //!
 //! A message starts with the key path (`legs.caspian.capacity`), then says
@@ -29,6 +30,7 @@
 mod correlations;
 mod curves;
 mod distributions;
+mod eligibility;
 mod entries;
 mod ids;
 mod numbers;
@@ -80,6 +82,7 @@ const CHECKS: &[Check] = &[
     parameters::check_parameters,
     policies::check_policy_fields,
     policies::check_policy_activation,
+    eligibility::check_eligibility,
     correlations::check_correlations,
 ];
 

@@ -80,7 +80,7 @@ fn used_fields(k: PolicyKind) -> &'static [&'static str] {
             "per_unit",
             "ad_valorem",
         ],
-        PolicyKind::Closure => &["legs", "hubs", "region"],
+        PolicyKind::Closure => &["legs", "hubs", "region", "to"],
         PolicyKind::CapacityChange => &[
             "legs",
             "hubs",
