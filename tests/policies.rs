@@ -337,3 +337,41 @@ fn a_licence_queue_delays_and_limits_the_calibrated_baseline_flow() {
         );
     }
 }
+
+#[test]
+fn opec_spare_capacity_answers_a_large_loss_after_its_lead_time() {
+    // A 3% loss of the rest of the world's crude for a year: the world price
+    // jumps past baseline.toml's spare-capacity trigger (+5%); once the spare
+    // capacity is on (one to two months later, 1.5 in deterministic mode) it
+    // pulls the price back below the jump, while the same loss without the
+    // response keeps the price up for the whole year.
+    let path_to = "tests/fixtures/policies/world-oil-supply-loss.toml";
+    let s = load(Path::new(path_to)).unwrap_or_else(|d| panic!("{d}"));
+    let with = compile(&s).unwrap();
+    let mut plain = s.clone();
+    let row_oil = plain
+        .file
+        .supply
+        .iter_mut()
+        .find(|e| e.value.region.value == "ROW" && e.value.commodity.value == "oil")
+        .expect("ROW oil supply in baseline.toml");
+    assert!(
+        row_oil.value.responses.take().is_some(),
+        "no spare capacity"
+    );
+    let without = compile(&plain).unwrap();
+    let (a, b) = (path(&with), path(&without));
+    let price = |m: &CompiledModel, r: &[f64], t| value(m, r, Metric::Price, Some("oil"), "ROW", t);
+    let reference = price(&with, &a, 0);
+    // 2026-03 is period 2: the loss starts, neither has spare capacity yet.
+    let jump = price(&with, &a, 2);
+    assert_eq!(jump, price(&without, &b, 2));
+    assert!(jump >= 1.05 * reference, "{jump} vs {reference}");
+    // Period 5 (2026-06): the response is on, the loss still in force.
+    let answered = price(&with, &a, 5);
+    assert!(answered < jump, "{answered} vs {jump}");
+    assert!(
+        price(&without, &b, 5) >= jump,
+        "without spare capacity the price stays up"
+    );
+}

@@ -31,6 +31,7 @@ impl Prepared {
             ws.stock[i] = m.params[s.initial];
         }
         ws.resp.begin(m, &m.params);
+        ws.licence.lifted = true;
         clearing::stage(m, &prep, &mut ws, 0);
         clearing::solve(&mut ws).map_err(|failure| TrialError { period: 0, failure })?;
         let (x, _) = ws.solution();
@@ -49,10 +50,13 @@ impl Prepared {
 }
 
 /// A standing policy is part of the calibrated baseline that a fractional
-/// quota is measured against: a price policy (tariff or licence friction)
-/// that is certain (no probability below one, no delay) and in force in the
-/// first period. Quantity policies (bans, quotas, closures, capacity
-/// changes, shocks) are what scenarios vary, so the base leaves them out.
+/// quota is measured against: a price policy (tariff or licence friction,
+/// also the friction of a licence with a queue) that is certain (no
+/// probability below one, no delay) and in force in the first period.
+/// Quantity policies (bans, quotas, closures, capacity changes, shocks, a
+/// licence's queue) are what scenarios vary, so the base leaves them out:
+/// a licence's queue is lifted while the baseline is cleared, so its
+/// applications arrive at the rate exporters ship under its friction.
 pub fn standing(m: &CompiledModel, p: &PolicyInfo) -> bool {
     let fixed = |s: usize| !m.uncertain.iter().any(|u| u.param == s);
     let certain = match &p.activation {
@@ -66,5 +70,5 @@ pub fn standing(m: &CompiledModel, p: &PolicyInfo) -> bool {
         }
         Activation::Recurring { .. } => false,
     };
-    certain && matches!(p.effect, Effect::Friction { .. })
+    certain && matches!(p.effect, Effect::Friction { .. } | Effect::Licence { .. })
 }

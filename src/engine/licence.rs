@@ -136,7 +136,7 @@ pub fn stage(m: &CompiledModel, ws: &mut Workspace, t: usize) {
     let np = m.periods;
     for (n, &i) in ws.licence.policies.iter().enumerate() {
         if let Effect::Licence { row, .. } = m.policies[i].effect {
-            ws.row_upper[row] = if ws.active[i * np + t] {
+            ws.row_upper[row] = if ws.active[i * np + t] && !ws.licence.lifted {
                 ws.licence.release[n * np + t]
             } else {
                 f64::INFINITY

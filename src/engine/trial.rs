@@ -95,7 +95,9 @@ pub fn begin(m: &CompiledModel, prep: &Prepared, ws: &mut Workspace, draws: &mut
 /// on and full availability.
 fn undisturbed_first_period(m: &CompiledModel, prep: &Prepared, ws: &Workspace) -> bool {
     let np = m.periods;
-    let policies = (0..m.policies.len()).all(|i| ws.active[i * np] == prep.standing[i]);
+    // A licence's queue is a quantity limit even when its friction stands.
+    let policies = (0..m.policies.len()).all(|i| ws.active[i * np] == prep.standing[i])
+        && ws.licence.policies.iter().all(|&i| !ws.active[i * np]);
     policies && (0..m.legs.len() + m.hubs.len()).all(|e| ws.avail[e * np] == 1.0)
 }
 
@@ -118,7 +120,9 @@ fn reference(
         ws.resp.saved_avail[e] = std::mem::replace(&mut ws.avail[e * np], 1.0);
     }
     ws.staged = None;
+    ws.licence.lifted = true;
     clearing::stage(m, prep, ws, 0);
+    ws.licence.lifted = false;
     let solved = clearing::solve(ws);
     for (i, &a) in ws.resp.saved_active.iter().enumerate() {
         ws.active[i * np] = a;

@@ -98,6 +98,10 @@ pub struct LicenceQueues {
     pub release: Vec<f64>,
     /// Applications filed and not yet released at the end of the period.
     pub backlog: Vec<f64>,
+    /// While set, no queue bounds its flows: the undisturbed world (the
+    /// baseline and a trial's reference period) has a standing regime's
+    /// friction but not its queue, which is a quantity limit.
+    pub lifted: bool,
 }
 
 /// Counters of LP work.
@@ -132,6 +136,7 @@ impl LicenceQueues {
             policies,
             release: vec![0.0; n],
             backlog: vec![0.0; n],
+            lifted: false,
         }
     }
 }
