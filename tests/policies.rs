@@ -5,7 +5,7 @@
 
 use corridor::engine::dynamics::expected_schedule;
 use corridor::engine::{run_trial, ExpectedValues, Prepared, Workspace};
-use corridor::model::{compile, CompiledModel, Metric};
+use corridor::model::{compile, CompiledModel, Effect, Metric};
 use corridor::montecarlo;
 use corridor::scenario::{load, load_str};
 use std::path::Path;
@@ -175,6 +175,37 @@ fn deterministic_mode_applies_a_recurring_ban_over_its_expected_cycle() {
         (with - without).abs() <= 1e-9 * without,
         "before the first event: {with} vs {without}"
     );
+}
+
+/// A policy that touches no flow changes nothing, which in a shipped
+/// scenario is a mistake (a Section 907 friction on US imports from
+/// Azerbaijan, in a world with no such route, once moved no output).
+#[test]
+fn every_policy_of_every_shipped_scenario_reaches_a_flow_or_a_capacity() {
+    let mut checked = 0;
+    for file in super::golden::shipped() {
+        let m = model(file.to_str().unwrap());
+        for p in &m.policies {
+            let reaches = match &p.effect {
+                Effect::Ban { flows }
+                | Effect::Quota { flows, .. }
+                | Effect::Friction { flows, .. }
+                | Effect::Licence { flows, .. } => !flows.is_empty(),
+                Effect::Closure { legs, hubs, flows } => {
+                    !(legs.is_empty() && hubs.is_empty() && flows.is_empty())
+                }
+                Effect::Capacity { .. } | Effect::DemandShock { .. } => true,
+            };
+            assert!(
+                reaches,
+                "{}: policy `{}` reaches no flow",
+                file.display(),
+                p.id
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "only {checked} policies");
 }
 
 #[test]
