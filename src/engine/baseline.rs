@@ -21,18 +21,11 @@ impl Prepared {
         let mut ws = Workspace::new(m);
         ws.params.copy_from_slice(&m.params);
         dynamics::schedule(m, &mut ws, &mut ExpectedValues);
-        for (i, standing) in prep.standing.iter().enumerate() {
-            if !standing {
-                ws.active[i * m.periods] = false;
-            }
-        }
-        ws.avail.fill(1.0);
         for (i, s) in m.stockpiles.iter().enumerate() {
             ws.stock[i] = m.params[s.initial];
         }
         ws.resp.begin(m, &m.params);
-        ws.licence.lifted = true;
-        clearing::stage(m, &prep, &mut ws, 0);
+        clearing::stage_undisturbed(m, &prep, &mut ws);
         clearing::solve(&mut ws).map_err(|failure| TrialError { period: 0, failure })?;
         let (x, _) = ws.solution();
         for (i, p) in m.policies.iter().enumerate() {

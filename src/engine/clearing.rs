@@ -53,6 +53,48 @@ pub fn stage(m: &CompiledModel, prep: &Prepared, ws: &mut Workspace, t: usize) {
         .stage(m, &ws.params, &ws.demand_width, &cf.dem_f, t, ub, cost);
 }
 
+/// Whether period 0 of the trial in `ws` is its undisturbed world (see
+/// [`stage_undisturbed`]) as scheduled: only the standing policies on, no
+/// licence queue (a quantity limit even when its friction stands) and full
+/// availability.
+pub fn first_period_undisturbed(m: &CompiledModel, prep: &Prepared, ws: &Workspace) -> bool {
+    let np = m.periods;
+    let policies = (0..m.policies.len()).all(|i| ws.active[i * np] == prep.standing[i])
+        && ws.licence.policies.iter().all(|&i| !ws.active[i * np]);
+    policies && (0..m.legs.len() + m.hubs.len()).all(|e| ws.avail[e * np] == 1.0)
+}
+
+/// Stages period 0 of the undisturbed world of the trial in `ws`: its own
+/// parameters with only the standing policies on (`baseline::standing`;
+/// a licence's friction, but its queue lifted) and full availability. It
+/// is what fractional quotas and licence applications are measured in
+/// (the baseline) and what the responses take their reference from (a
+/// trial's). `ws.active` and `ws.avail` are left as scheduled, and the
+/// next [`stage`] stages its policies from scratch.
+pub fn stage_undisturbed(m: &CompiledModel, prep: &Prepared, ws: &mut Workspace) {
+    let np = m.periods;
+    let (active, avail) = &mut ws.saved_first;
+    for (i, &standing) in prep.standing.iter().enumerate() {
+        active[i] = ws.active[i * np];
+        ws.active[i * np] &= standing;
+    }
+    for (e, a) in avail.iter_mut().enumerate() {
+        *a = std::mem::replace(&mut ws.avail[e * np], 1.0);
+    }
+    ws.staged = None;
+    ws.licence.lifted = true;
+    stage(m, prep, ws, 0);
+    ws.licence.lifted = false;
+    let (active, avail) = &ws.saved_first;
+    for (i, &a) in active.iter().enumerate() {
+        ws.active[i * np] = a;
+    }
+    for (e, &a) in avail.iter().enumerate() {
+        ws.avail[e * np] = a;
+    }
+    ws.staged = None;
+}
+
 /// The bounds and costs that depend on the trial's parameters and on which
 /// policies are on in period `t`: capacity factors, quotas, supply, demand,
 /// processing and flows.

@@ -60,11 +60,6 @@ pub struct ResponseState {
     before: Vec<f64>,
     /// Per recycling tranche: the consumption its current bound is a share of.
     basis: Vec<f64>,
-    /// Scratch for the caller: period 0's policy flags while the reference
-    /// LP is staged.
-    pub saved_active: Vec<bool>,
-    /// Scratch for the caller: period 0's availability, likewise.
-    pub saved_avail: Vec<f64>,
 }
 
 impl ResponseState {
@@ -80,8 +75,6 @@ impl ResponseState {
             consumed: vec![0.0; r.recycling.len() * m.periods],
             before: vec![0.0; r.recycling.len()],
             basis: vec![0.0; r.recycling.len()],
-            saved_active: vec![false; m.policies.len()],
-            saved_avail: vec![1.0; m.legs.len() + m.hubs.len()],
         }
     }
 

@@ -36,7 +36,7 @@ pub fn run_trial(
     begin(m, prep, ws, draws);
     // The responses' reference is the first period when nothing disturbs
     // it, else its own LP solved first.
-    let first_is_reference = undisturbed_first_period(m, prep, ws);
+    let first_is_reference = clearing::first_period_undisturbed(m, prep, ws);
     if m.responses.need_reference() && !first_is_reference {
         reference(m, prep, ws).map_err(|failure| TrialError { period: 0, failure })?;
     }
@@ -91,16 +91,6 @@ pub fn begin(m: &CompiledModel, prep: &Prepared, ws: &mut Workspace, draws: &mut
     ws.resp.begin(m, &ws.params);
 }
 
-/// Whether the first period is the undisturbed one: only standing policies
-/// on and full availability.
-fn undisturbed_first_period(m: &CompiledModel, prep: &Prepared, ws: &Workspace) -> bool {
-    let np = m.periods;
-    // A licence's queue is a quantity limit even when its friction stands.
-    let policies = (0..m.policies.len()).all(|i| ws.active[i * np] == prep.standing[i])
-        && ws.licence.policies.iter().all(|&i| !ws.active[i * np]);
-    policies && (0..m.legs.len() + m.hubs.len()).all(|e| ws.avail[e * np] == 1.0)
-}
-
 /// Clears the trial's undisturbed first period (its own parameters, only
 /// the standing policies, full availability) for the responses' reference
 /// prices and consumption (`response.rs`). Its LP goes into the ring of
@@ -110,29 +100,8 @@ fn reference(
     prep: &Prepared,
     ws: &mut Workspace,
 ) -> Result<(), ClearingFailure> {
-    let np = m.periods;
-    let n_el = m.legs.len() + m.hubs.len();
-    for (i, &standing) in prep.standing.iter().enumerate() {
-        ws.resp.saved_active[i] = ws.active[i * np];
-        ws.active[i * np] = standing && ws.active[i * np];
-    }
-    for e in 0..n_el {
-        ws.resp.saved_avail[e] = std::mem::replace(&mut ws.avail[e * np], 1.0);
-    }
-    ws.staged = None;
-    ws.licence.lifted = true;
-    clearing::stage(m, prep, ws, 0);
-    ws.licence.lifted = false;
-    let solved = clearing::solve(ws);
-    for (i, &a) in ws.resp.saved_active.iter().enumerate() {
-        ws.active[i * np] = a;
-    }
-    for (e, &a) in ws.resp.saved_avail.iter().enumerate() {
-        ws.avail[e * np] = a;
-    }
-    // Period 0 stages its own policy state from scratch.
-    ws.staged = None;
-    solved?;
+    clearing::stage_undisturbed(m, prep, ws);
+    clearing::solve(ws)?;
     let (x, y) = ws.recent.solution(&ws.lp, ws.from_recent);
     ws.resp.set_reference(m, x, y);
     Ok(())

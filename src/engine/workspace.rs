@@ -54,6 +54,9 @@ pub struct Workspace {
     pub total: Vec<f64>,
     /// State of the responses that link periods (`response.rs`).
     pub resp: ResponseState,
+    /// Scratch of `clearing::stage_undisturbed`: period 0's policy flags
+    /// and availability while the undisturbed world is staged.
+    pub saved_first: (Vec<bool>, Vec<f64>),
 }
 
 /// Capacity multipliers (`*_f`) and additions (`*_d`, per year) of one period.
@@ -193,6 +196,10 @@ impl Workspace {
             row: vec![0.0; m.series.len()],
             total: vec![0.0; m.series.len()],
             resp: ResponseState::new(m),
+            saved_first: (
+                vec![false; m.policies.len()],
+                vec![1.0; m.legs.len() + m.hubs.len()],
+            ),
         }
     }
 
