@@ -400,8 +400,8 @@ pub fn record(
         }
         out[s.availability] = ws.avail[l * m.periods + t];
     }
-    for (i, pr) in m.processing.iter().enumerate() {
-        out[ix.process[i]] = x[pr.col];
+    for s in &ix.process {
+        out[s.series] = x[s.col] * s.amount;
     }
     for (i, s) in m.stockpiles.iter().enumerate() {
         let (release, refill) = (x[s.release_col], x[s.refill_col]);

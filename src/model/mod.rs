@@ -17,7 +17,8 @@ pub use build::compile;
 pub use response::{Adjustment, RecyclingCol, Responses, SupplyResponseCol};
 pub use series::{Horizon, Metric, Series};
 pub use series_build::{
-    FlowSeries, LegSeries, LicenceSeries, MarketSeries, SeriesIndex, StockSeries, TotalSeries,
+    FlowSeries, LegSeries, LicenceSeries, MarketSeries, ProcessSeries, SeriesIndex, StockSeries,
+    TotalSeries,
 };
 
 use crate::dist::Dist;
@@ -192,22 +193,23 @@ pub struct DemandCurve {
     pub band: Option<curve::Band>,
 }
 
-/// A processing plant column.
+/// A processing plant column: its activity, which takes `amount` of each
+/// input from the region's balance rows and gives `amount` of each output.
 #[derive(Debug, Clone)]
 pub struct ProcessCol {
     /// Identifier.
     pub id: String,
     /// Region.
     pub region: usize,
-    /// Input commodity.
-    pub input: usize,
-    /// Output commodity.
-    pub output: usize,
-    /// LP column (output units).
+    /// (commodity, units per unit of activity) consumed.
+    pub inputs: Vec<(usize, f64)>,
+    /// (commodity, units per unit of activity) produced.
+    pub outputs: Vec<(usize, f64)>,
+    /// LP column (units of activity; output units in the shorthand).
     pub col: usize,
-    /// Output capacity per year.
+    /// Activity capacity per year.
     pub cap: ParamId,
-    /// Cost per output unit.
+    /// Cost per unit of activity.
     pub cost: ParamId,
 }
 
