@@ -21,6 +21,7 @@ mod kill;
 mod policies;
 mod props;
 mod proptest_config;
+mod recipes;
 mod replays;
 mod sampling;
 mod slurm;
