@@ -277,6 +277,16 @@ fn reference_objective(c: &Cleared, w: &World) -> Option<f64> {
     }
     // Plants from the generator's own recipe (not the compiled columns),
     // so a wrong sign or amount in the compiler shows as a different optimum.
+    // Free disposal of each joint product (a plant with several outputs)
+    // in its plant's region.
+    let mut disposed = std::collections::HashSet::new();
+    for (r, _, outputs, _, _) in plants(w).iter().filter(|p| p.2.len() > 1) {
+        for &(k, _) in outputs {
+            if disposed.insert((*r, k)) {
+                balance[r * nk + k] -= vars.add(variable().min(0.0));
+            }
+        }
+    }
     for (r, inputs, outputs, cap, cost) in plants(w) {
         let v = vars.add(variable().min(0.0).max(cap * dt));
         objective += cost * v;
@@ -465,6 +475,9 @@ fn check_invariants(c: &Cleared, w: &World) -> Result<(), TestCaseError> {
         let r = &m.routes[fl.route];
         net[r.from * nk + fl.commodity] -= x[fl.col];
         net[r.to * nk + fl.commodity] += x[fl.col];
+    }
+    for d in &m.disposal {
+        net[d.region * nk + d.commodity] -= x[d.col];
     }
     // Plants, from the generator's recipes: inputs leave, outputs enter
     // the plant's market, and the activity stays within its capacity.

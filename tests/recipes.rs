@@ -64,7 +64,7 @@ fn activities(m: &CompiledModel, rec: &[f64]) -> Vec<Vec<f64>> {
 
 /// Every market of a record balances in every period: production + plant
 /// outputs + imports + stock release = consumption + plant inputs + exports
-/// + stock refill (the level's rise plus the release).
+/// + stock refill (the level's rise plus the release) + disposal.
 fn assert_balanced(m: &CompiledModel, rec: &[f64], params: &[f64]) {
     let nk = m.commodities.len();
     let act = activities(m, rec);
@@ -88,6 +88,9 @@ fn assert_balanced(m: &CompiledModel, rec: &[f64], params: &[f64]) {
             let release = at(m, rec, s.release, t);
             let refill = at(m, rec, s.level, t) - before + release;
             net[st.region * nk + st.commodity] += release - refill;
+        }
+        for (d, &s) in m.disposal.iter().zip(&m.index.disposal) {
+            net[d.region * nk + d.commodity] -= at(m, rec, s, t);
         }
         for (p, a) in m.processing.iter().zip(&act) {
             for &(k, amount) in &p.inputs {
@@ -116,7 +119,7 @@ fn plant_outputs_are_activity_times_amount_and_every_market_balances() {
     // Not vacuous: every plant runs, and the separation plant's three
     // products are recorded as three series of one key.
     for (p, a) in m.processing.iter().zip(activities(&m, &rec)) {
-        assert!(a.iter().all(|&a| a > 0.0), "{} idle: {a:?}", p.id);
+        assert!(a.iter().all(|&a| a > 1.0), "{} idle: {a:?}", p.id);
     }
     for k in ["ndpr", "heavy", "light"] {
         assert!(value(&m, &rec, Metric::ProcessingOutput, Some(k), "cn_sep", 0) > 0.0);
@@ -161,6 +164,28 @@ fn a_capacity_change_on_a_recipe_plant_is_in_units_of_activity() {
         0,
     );
     assert!((ndpr - 1500.0 * 0.2).abs() < 1e-6, "NdPr {ndpr}");
+}
+
+#[test]
+fn a_joint_product_nobody_can_buy_is_disposed_of_and_its_plant_runs_on() {
+    // China may not export heavy oxide or magnets: the heavy oxide its
+    // separation plant makes beyond the magnet plant's needs has no buyer.
+    let ban = chain("[[policies]]\nid = \"p\"\ntype = \"export_control\"\nregion = \"CN\"\nmode = \"ban\"\ncommodity = [\"heavy\", \"magnets\"]\n");
+    let rec = path(&ban);
+    assert_balanced(&ban, &rec, &ban.params);
+    let disposed = |k: &str| value(&ban, &rec, Metric::Disposal, Some(k), "CN", 0);
+    assert!(disposed("heavy") > 0.0, "no heavy oxide disposed of");
+    let sep = activities(&ban, &rec)[0][0];
+    assert!(sep > 1000.0, "separation fell to {sep}");
+    let cn_heavy = value(&ban, &rec, Metric::Price, Some("heavy"), "CN", 0);
+    assert!(
+        cn_heavy.abs() < 1e-9,
+        "a disposed product's price is 0, found {cn_heavy}"
+    );
+    // Markets without a joint product have no disposal series.
+    assert!(ban
+        .series_index(Metric::Disposal, Some("magnets"), "CN")
+        .is_none());
 }
 
 /// The flows, demand curves or supply blocks a policy's effect targets.

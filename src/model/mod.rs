@@ -213,6 +213,19 @@ pub struct ProcessCol {
     pub cost: ParamId,
 }
 
+/// Free disposal of a joint product: a column that takes any amount of the
+/// commodity off its balance row at no cost, so a by-product nobody buys
+/// does not force its plant down or its price below 0.
+#[derive(Debug, Clone)]
+pub struct DisposalCol {
+    /// Region.
+    pub region: usize,
+    /// Commodity.
+    pub commodity: usize,
+    /// LP column.
+    pub col: usize,
+}
+
 /// A stockpile: two columns (release, refill) and a level carried over.
 #[derive(Debug, Clone)]
 pub struct StockInfo {
@@ -426,6 +439,9 @@ pub struct CompiledModel {
     pub demand: Vec<DemandCurve>,
     /// Processing plants.
     pub processing: Vec<ProcessCol>,
+    /// Disposal of joint products, one per (region, commodity) that a
+    /// plant with several outputs makes.
+    pub disposal: Vec<DisposalCol>,
     /// Stockpiles.
     pub stockpiles: Vec<StockInfo>,
     /// Responses that link periods (adjusting demand, supply, recycling).

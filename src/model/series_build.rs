@@ -14,6 +14,8 @@ pub struct SeriesIndex {
     pub leg: Vec<LegSeries>,
     /// Per plant and output, in plant order: what its output is recorded as.
     pub process: Vec<ProcessSeries>,
+    /// Per disposal column: the amount disposed of.
+    pub disposal: Vec<usize>,
     /// Per stockpile.
     pub stock: Vec<StockSeries>,
     /// Per licence queue, in policy order.
@@ -337,6 +339,15 @@ pub(super) fn build_series(m: &CompiledModel) -> (Vec<Series>, SeriesIndex) {
                 amount,
             });
         }
+    }
+    for d in &m.disposal {
+        idx.disposal.push(add(
+            Metric::Disposal,
+            Some(d.commodity),
+            m.regions[d.region].clone(),
+            unit(d.commodity),
+            Horizon::Sum,
+        ));
     }
     for s in &m.stockpiles {
         idx.stock.push(StockSeries {

@@ -2,7 +2,9 @@
 //! inputs and outputs per unit of activity) and a policy's `commodity`
 //! given as one id or a list of ids. The syntax types live here with the
 //! one normal form each is read through, so validation and the compiler
-//! never look at which form a file used.
+//! never look at which form a file used. (The normal form's fields are
+//! `pub(crate)`: `tests/docs.rs` reads every `pub` field here as a key of
+//! the scenario language.)
 
 use super::schema::Processing;
 use super::span::Sp;
@@ -24,11 +26,11 @@ pub struct RecipeItem {
 pub struct Item<'a> {
     /// The field it was written in (`input`, `inputs`, `output`, `outputs`),
     /// for messages.
-    pub field: &'static str,
+    pub(crate) field: &'static str,
     /// The commodity id, with where it was written.
-    pub commodity: &'a Sp<String>,
+    pub(crate) commodity: &'a Sp<String>,
     /// Units per unit of activity.
-    pub amount: f64,
+    pub(crate) amount: f64,
 }
 
 /// A plant's recipe in its normal form: what one unit of activity takes
@@ -36,9 +38,9 @@ pub struct Item<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Recipe<'a> {
     /// Commodities consumed.
-    pub inputs: Vec<Item<'a>>,
+    pub(crate) inputs: Vec<Item<'a>>,
     /// Commodities produced.
-    pub outputs: Vec<Item<'a>>,
+    pub(crate) outputs: Vec<Item<'a>>,
 }
 
 /// The recipe of `p`. The shorthand `input`, `output`, `yield` is one unit

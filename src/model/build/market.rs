@@ -185,6 +185,31 @@ impl Builder<'_> {
         Ok(processing)
     }
 
+    /// Free disposal where a plant makes several products: one column per
+    /// (region, joint product), in plant order. A plant with one output
+    /// simply runs less when its output is worth less than its inputs; a
+    /// joint product has no such way out (heavy oxide comes with the NdPr),
+    /// so without disposal its price would go negative and drag the plant
+    /// down. Plants with one output (the shorthand included) get none.
+    pub(super) fn disposal(&mut self, plants: &[ProcessCol]) -> Vec<DisposalCol> {
+        let mut out: Vec<DisposalCol> = Vec::new();
+        for p in plants.iter().filter(|p| p.outputs.len() > 1) {
+            for &(k, _) in &p.outputs {
+                if out.iter().any(|d| (d.region, d.commodity) == (p.region, k)) {
+                    continue;
+                }
+                let (row, col) = (self.balance(p.region, k), self.new_col());
+                self.triplets.push((row, col, -1.0));
+                out.push(DisposalCol {
+                    region: p.region,
+                    commodity: k,
+                    col,
+                });
+            }
+        }
+        out
+    }
+
     /// Stockpiles: a release and a refill column each.
     pub(super) fn stockpiles(&mut self) -> Result<Vec<StockInfo>, CompileError> {
         let f = self.f;
@@ -407,6 +432,20 @@ mod tests {
             ]
         );
         assert_eq!((m.params[mag.cap], m.params[mag.cost]), (300.0, 15.0));
+        // Free disposal of the joint products (not of the magnets: one output).
+        let disposal: Vec<_> = m
+            .disposal
+            .iter()
+            .map(|d| (d.region, d.commodity, column(d.col)))
+            .collect();
+        assert_eq!(
+            disposal,
+            [
+                (cn, c("ndpr"), vec![(row(cn, "ndpr"), -1.0)]),
+                (cn, c("heavy"), vec![(row(cn, "heavy"), -1.0)]),
+                (cn, c("oil"), vec![(row(cn, "oil"), -1.0)])
+            ]
+        );
         // One processing_output series per (plant, output), written as the
         // activity times the amount.
         let outs: Vec<_> = m
