@@ -2,11 +2,13 @@
 //! 2025 collapse of its exports to the US (`docs/validation.md` (b)).
 //!
 //! Observed (China customs, RE magnets to the US): 46.4 t in May 2025,
-//! −93.3% y/y; 353 t in June. The model's proxy is US imports of separated
-//! rare earths from China, against its own pre-regime level (the three
-//! months before April). Bands: the first full month of the regime at least
-//! 75% below that level; back to at least half of it 2 to 5 months after
-//! the regime starts; and never more shipped than the queue released.
+//! −93.3% y/y; 353 t in June. Since #18 the model's series is the same
+//! product: US imports of NdFeB magnets from China, against the model's own
+//! pre-regime level (the three months before April). Bands: the first full
+//! month of the regime at least 75% below that level; back to at least half
+//! of it 2 to 5 months after the regime starts; never more shipped than the
+//! queue released; and the light oxides, which the licences do not name,
+//! keep flowing.
 
 use super::{months_between, Path};
 
@@ -17,8 +19,12 @@ const FIRST_FULL_MONTH: &str = "2025-05";
 #[test]
 fn licensing_2025_collapses_then_recovers_as_licences_come_through() {
     let path = Path::run(SCENARIO);
-    let flow = path.series("import_from", "rare_earths", "US/CN");
-    let release = path.series("licence_release", "rare_earths", "cn_ree_licensing_us");
+    let flow = path.series("import_from", "ndfeb_magnets", "US/CN");
+    let release = path.series(
+        "licence_release",
+        "ndfeb_magnets",
+        "cn_ree_licensing_magnets_us",
+    );
     let before: Vec<f64> = flow
         .iter()
         .filter(|(p, _)| months_between(p, REGIME) > 0)
@@ -26,13 +32,10 @@ fn licensing_2025_collapses_then_recovers_as_licences_come_through() {
         .collect();
     assert_eq!(before.len(), 3, "three months before the regime");
     let pre = before.iter().sum::<f64>() / before.len() as f64;
-    assert!(
-        pre > 0.0,
-        "China ships rare earths to the US before the regime"
-    );
+    assert!(pre > 0.0, "China ships magnets to the US before the regime");
 
     // Direction and depth: observed −93% y/y in May 2025.
-    let may = path.at("import_from", "rare_earths", "US/CN", FIRST_FULL_MONTH);
+    let may = path.at("import_from", "ndfeb_magnets", "US/CN", FIRST_FULL_MONTH);
     assert!(
         may <= 0.25 * pre,
         "{FIRST_FULL_MONTH}: {may:.1} t against {pre:.1} t before the regime: a cut of {:.0}%, the band is at least 75%",
@@ -59,4 +62,21 @@ fn licensing_2025_collapses_then_recovers_as_licences_come_through() {
             );
         }
     }
+
+    // Not licensed: China's light oxides to the US keep flowing in May,
+    // cut far less than the licensed magnets. They do fall (by ~21% in the
+    // deterministic run): with its magnet exports held up, China separates
+    // less and makes less La/Ce alongside its NdPr (joint production).
+    let light = path.series("import_from", "light_ree", "US/CN");
+    let light_pre = light
+        .iter()
+        .filter(|(p, _)| months_between(p, REGIME) > 0)
+        .map(|(_, v)| *v)
+        .sum::<f64>()
+        / 3.0;
+    let light_may = path.at("import_from", "light_ree", "US/CN", FIRST_FULL_MONTH);
+    assert!(
+        light_pre > 0.0 && light_may >= 0.6 * light_pre && light_may / light_pre > 2.0 * may / pre,
+        "light oxides {light_may:.1} t in May against {light_pre:.1} t before"
+    );
 }
