@@ -122,3 +122,53 @@ fn a_kazakh_plant_ships_west_over_the_middle_corridor_only_while_chinas_controls
         0.0
     );
 }
+
+#[test]
+fn chinas_hydroxide_control_reaches_the_us_through_the_world_price_not_its_carbonate() {
+    // china-lithium-controls.toml's answer: while the control is in force
+    // (deterministic window 2026-11 .. 2029-02) every market outside China
+    // pays more for hydroxide, the US included, though China sells the US
+    // almost none; the US's carbonate, all from Chile/Argentina, is
+    // untouched (and a little cheaper, as China's converters need less ore).
+    let (base, ctl) = (
+        model("scenarios/baseline.toml"),
+        model("scenarios/china-lithium-controls.toml"),
+    );
+    let (b, c) = (path(&base), path(&ctl));
+    let t = 18; // 2027-07
+    let both = |metric, k: &str, key: &str| {
+        (
+            at(&base, &b, metric, k, key, t),
+            at(&ctl, &c, metric, k, key, t),
+        )
+    };
+    let (us_before, us_after) = both(Metric::Price, "li_hydroxide", "US");
+    assert!(
+        us_after > 1.5 * us_before,
+        "US hydroxide {us_before} -> {us_after}"
+    );
+    for ally in ["EU", "JP", "ROW"] {
+        let (p0, p1) = both(Metric::Price, "li_hydroxide", ally);
+        assert!(p1 > 1.5 * p0, "{ally} hydroxide {p0} -> {p1}");
+    }
+    let (cn0, cn1) = both(Metric::Price, "li_hydroxide", "CN");
+    assert!(
+        cn1 <= cn0 + 1e-6,
+        "China's own hydroxide does not rise: {cn0} -> {cn1}"
+    );
+    let (c0, c1) = both(Metric::Price, "li_carbonate", "US");
+    assert!(c1 <= c0 + 1e-6, "US carbonate does not rise: {c0} -> {c1}");
+    let (i0, i1) = both(Metric::ImportFrom, "li_carbonate", "US/LATAM");
+    assert!(
+        (i1 - i0).abs() < 1e-6 * i0,
+        "US carbonate imports from LATAM {i0} -> {i1}"
+    );
+    // China's hydroxide exports are held to the quota's share of the
+    // baseline flow (a deterministic run takes the quota fraction's mean,
+    // 0.2867 for triangular(0, 0.26, 0.6)).
+    let (e0, e1) = both(Metric::Exports, "li_hydroxide", "CN");
+    assert!(
+        e1 <= 0.2867 * at(&base, &b, Metric::Exports, "li_hydroxide", "CN", 0) * (1.0 + 1e-9)
+            && e1 < e0
+    );
+}
