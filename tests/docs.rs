@@ -4,12 +4,17 @@
 use std::collections::BTreeSet;
 
 /// Keys a scenario file may use, read from the serde types in
-/// src/scenario/schema.rs and src/dist/mod.rs (the distributions): struct
+/// src/scenario/schema.rs, src/scenario/recipe.rs (a plant's recipe items)
+/// and src/dist/mod.rs (the distributions): struct
 /// fields (with `rename`), the fields of distribution variants, and the
 /// values of `rename_all = "snake_case"` enums.
 fn schema_names() -> (BTreeSet<String>, BTreeSet<String>) {
     let read = |p: &str| std::fs::read_to_string(crate::common::root().join(p)).unwrap();
-    let text = read("src/scenario/schema.rs") + "\n" + &read("src/dist/mod.rs");
+    let text = read("src/scenario/schema.rs")
+        + "\n"
+        + &read("src/scenario/recipe.rs")
+        + "\n"
+        + &read("src/dist/mod.rs");
     let (mut keys, mut values) = (BTreeSet::new(), BTreeSet::new());
     let mut rename: Option<String> = None;
     let mut snake_enum = false;
@@ -86,6 +91,7 @@ fn schema_parser_sees_the_schema() {
         "lambda",
         "weights",
         "matrix",
+        "amount",
     ] {
         assert!(keys.contains(k), "{k} missing from {keys:?}");
     }

@@ -437,6 +437,14 @@ fn ban(extra: &str) -> String {
     )
 }
 
+/// A plant `big` in China with these `inputs` (the list's inside) and
+/// rare earths as its output.
+fn plant(inputs: &str) -> String {
+    format!(
+        "[[processing]]\nid = \"big\"\nregion = \"CN\"\ninputs = [{inputs}]\noutputs = [{{ commodity = \"rare_earths\", amount = 1 }}]\ncapacity = 1\ncost = 1\n"
+    )
+}
+
 /// A correlation block between the base world's rail capacity and a new
 /// uncertain pacific cost.
 fn correlation(names: &str, matrix: &str) -> String {
@@ -645,6 +653,15 @@ fn input_cases() -> Vec<Case> {
         ]),
         Case::world("an empirical distribution of 10,001 values", &pacific("cost", &format!("{{ dist = \"empirical\", values = [{values}] }}")), &[
             "legs.pacific.cost.values: 10001 entries, more than the limit of 10000",
+        ]),
+        Case::world("a recipe of 10,001 inputs", &plant(&(0..10_001).map(|i| format!("{{ commodity = \"c{i:05}\", amount = 1 }}")).collect::<Vec<_>>().join(", ")), &[
+            "processing.big.inputs: 10001 entries, more than the limit of 10000",
+        ]),
+        Case::world("ESC in a recipe's commodity", &plant("{ commodity = \"r\\u001b[2Je\", amount = 1 }"), &[
+            "processing.big.inputs: `r\\u{1b}[2Je` is not a valid id",
+        ]),
+        Case::world("a policy over 20,000 commodities", &format!("[[policies]]\nid = \"ban\"\ntype = \"export_control\"\nregion = \"CN\"\nmode = \"ban\"\ncommodity = [{}]\n", ids(20_000, "c")), &[
+            "policies.ban.commodity: 20000 entries, more than the limit of 10000",
         ]),
         Case::validate("a problem at the end of a long line", long_line, &["case.toml:3:3010: scenario.periods: must be between 1 and 1200, found 0", "…"]),
         Case::world("300 duplicate ids", &problems, &["regions: duplicate id `KZ`", "... and 99 more problems not shown", "299 problems found"]),

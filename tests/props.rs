@@ -13,7 +13,7 @@ use proptest::prelude::*;
 
 /// Bounds of the generated worlds.
 const MAX_REGIONS: usize = 4;
-const MAX_COMMODITIES: usize = 2;
+const MAX_COMMODITIES: usize = 3;
 const CASES: u32 = 300;
 
 #[derive(Debug, Clone)]
@@ -32,6 +32,34 @@ struct World {
     policies: Vec<(usize, usize, Option<usize>, u8, f64)>,
     /// (region, commodity, initial, release rate, release price multiple)
     stock: Option<(usize, usize, f64, f64, f64)>,
+    /// Processing plants: (region, input mask, output mask, amount per
+    /// commodity, capacity, cost); see [`plants`].
+    plants: Vec<(usize, u8, u8, [f64; MAX_COMMODITIES], f64, f64)>,
+}
+
+/// A plant as the reference LP takes it: region, (commodity, amount)
+/// consumed and produced per unit of activity, capacity, cost.
+type Plant = (usize, Vec<(usize, f64)>, Vec<(usize, f64)>, f64, f64);
+
+/// The world's plants: the commodities of each mask (an output never also
+/// an input); a plant left with an empty side is dropped. With three
+/// commodities these include multi-input and multi-output recipes.
+fn plants(w: &World) -> Vec<Plant> {
+    w.plants
+        .iter()
+        .filter_map(|&(r, ins, outs, amount, cap, cost)| {
+            let bit = |mask: u8, k: usize| mask & (1 << k) != 0;
+            let side = |pick: &dyn Fn(usize) -> bool| -> Vec<(usize, f64)> {
+                (0..w.commodities)
+                    .filter(|&k| pick(k))
+                    .map(|k| (k, amount[k]))
+                    .collect()
+            };
+            let inputs = side(&|k| bit(ins, k));
+            let outputs = side(&|k| bit(outs, k) && !bit(ins, k));
+            (!inputs.is_empty() && !outputs.is_empty()).then_some((r, inputs, outputs, cap, cost))
+        })
+        .collect()
 }
 
 fn world() -> impl Strategy<Value = World> {
@@ -58,6 +86,17 @@ fn world() -> impl Strategy<Value = World> {
             0..3,
         );
         let stock = prop::option::of((0..r, 0..k, 0.0..100.0f64, 0.0..600.0f64, 1.0..3.0f64));
+        let plants = prop::collection::vec(
+            (
+                0..r,
+                1u8..8,
+                1u8..8,
+                prop::array::uniform3(0.05..3.0f64),
+                0.0..500.0f64,
+                0.0..30.0f64,
+            ),
+            0..3,
+        );
         (
             Just(r),
             Just(k),
@@ -67,17 +106,21 @@ fn world() -> impl Strategy<Value = World> {
             two_leg,
             policies,
             stock,
+            plants,
         )
             .prop_map(
-                |(regions, commodities, supply, demand, legs, two_leg, policies, stock)| World {
-                    regions,
-                    commodities,
-                    supply,
-                    demand,
-                    legs,
-                    two_leg,
-                    policies,
-                    stock,
+                |(regions, commodities, supply, demand, legs, two_leg, policies, stock, plants)| {
+                    World {
+                        regions,
+                        commodities,
+                        supply,
+                        demand,
+                        legs,
+                        two_leg,
+                        policies,
+                        stock,
+                        plants,
+                    }
                 },
             )
     })
@@ -147,6 +190,15 @@ fn to_toml(w: &World) -> String {
             ),
         };
     }
+    let item = |&(k, a): &(usize, f64)| format!("{{ commodity = \"c{k}\", amount = {a} }}");
+    for (i, (r, inputs, outputs, cap, cost)) in plants(w).iter().enumerate() {
+        let list = |v: &[(usize, f64)]| v.iter().map(item).collect::<Vec<_>>().join(", ");
+        s += &format!(
+            "[[processing]]\nid = \"P{i}\"\nregion = \"R{r}\"\ninputs = [{}]\noutputs = [{}]\ncapacity = {cap}\ncost = {cost}\n",
+            list(inputs),
+            list(outputs)
+        );
+    }
     if let Some((r, k, init, rate, mult)) = w.stock {
         s += &format!(
             "[[stockpiles]]\nid = \"s\"\nregion = \"R{r}\"\ncommodity = \"c{k}\"\ninitial = {init}\ncapacity = {}\nrelease_rate = {rate}\nrelease_price = {}\n",
@@ -188,7 +240,7 @@ pub fn clear(text: &str, policies_on: bool, tweak: impl Fn(&mut CompiledModel)) 
 /// cost minus value), or `None` when microlp fails: it is known to report
 /// optimal LPs unbounded now and then and to cycle on rare degenerate ones
 /// (hence the time limit); such cases are skipped, and counted.
-fn reference_objective(c: &Cleared) -> Option<f64> {
+fn reference_objective(c: &Cleared, w: &World) -> Option<f64> {
     let (m, ws) = (&c.m, &c.ws);
     let dt = m.dt();
     let mut vars = ProblemVariables::new();
@@ -222,6 +274,28 @@ fn reference_objective(c: &Cleared) -> Option<f64> {
         );
         objective += st.release_price * v;
         balance[st.region * nk + st.commodity] += v;
+    }
+    // Plants from the generator's own recipe (not the compiled columns),
+    // so a wrong sign or amount in the compiler shows as a different optimum.
+    // Free disposal of each joint product (a plant with several outputs)
+    // in its plant's region.
+    let mut disposed = std::collections::HashSet::new();
+    for (r, _, outputs, _, _) in plants(w).iter().filter(|p| p.2.len() > 1) {
+        for &(k, _) in outputs {
+            if disposed.insert((*r, k)) {
+                balance[r * nk + k] -= vars.add(variable().min(0.0));
+            }
+        }
+    }
+    for (r, inputs, outputs, cap, cost) in plants(w) {
+        let v = vars.add(variable().min(0.0).max(cap * dt));
+        objective += cost * v;
+        for (k, a) in inputs {
+            balance[r * nk + k] -= a * v;
+        }
+        for (k, a) in outputs {
+            balance[r * nk + k] += a * v;
+        }
     }
     let mut leg_load: Vec<Expression> = vec![Expression::from(0.0); m.legs.len()];
     let mut quota_load: Vec<Expression> = vec![Expression::from(0.0); m.policies.len()];
@@ -316,7 +390,7 @@ proptest! {
     fn optimum_matches_independent_lp(w in world(), on in any::<bool>()) {
         let c = clear(&to_toml(&w), on, |_| {});
         let ours = objective(&c);
-        let theirs = reference_objective(&c);
+        let theirs = reference_objective(&c, &w);
         prop_assume!(theirs.is_some(), "microlp gave no answer");
         let theirs = theirs.unwrap();
         prop_assert!((ours - theirs).abs() <= 1e-6 * (1.0 + theirs.abs()), "engine {ours} vs reference {theirs}");
@@ -325,7 +399,7 @@ proptest! {
     #[test]
     fn invariants_hold(w in world(), on in any::<bool>()) {
         let c = clear(&to_toml(&w), on, |_| {});
-        check_invariants(&c)?;
+        check_invariants(&c, &w)?;
     }
 
     #[test]
@@ -372,7 +446,7 @@ fn leg_tonnes(c: &Cleared, l: usize) -> f64 {
 
 /// Balance, capacity, bans, quotas, non-negativity and the price conditions
 /// of a spatial equilibrium.
-fn check_invariants(c: &Cleared) -> Result<(), TestCaseError> {
+fn check_invariants(c: &Cleared, w: &World) -> Result<(), TestCaseError> {
     let (m, ws) = (&c.m, &c.ws);
     let (x, y) = ws.solution();
     let tol = |v: f64| 1e-6 * (1.0 + v.abs());
@@ -401,6 +475,25 @@ fn check_invariants(c: &Cleared) -> Result<(), TestCaseError> {
         let r = &m.routes[fl.route];
         net[r.from * nk + fl.commodity] -= x[fl.col];
         net[r.to * nk + fl.commodity] += x[fl.col];
+    }
+    for d in &m.disposal {
+        net[d.region * nk + d.commodity] -= x[d.col];
+    }
+    // Plants, from the generator's recipes: inputs leave, outputs enter
+    // the plant's market, and the activity stays within its capacity.
+    for (p, (r, inputs, outputs, cap, _)) in plants(w).into_iter().enumerate() {
+        let a = x[m.processing[p].col];
+        let cap = cap * m.dt();
+        prop_assert!(
+            a <= cap + tol(cap),
+            "plant {p} above its capacity: {a} > {cap}"
+        );
+        for (k, amount) in inputs {
+            net[r * nk + k] -= amount * a;
+        }
+        for (k, amount) in outputs {
+            net[r * nk + k] += amount * a;
+        }
     }
     for (cell, v) in net.iter().enumerate() {
         prop_assert!(v.abs() < 1e-6, "market {cell} out of balance by {v}");
@@ -525,7 +618,7 @@ proptest! {
         loose in 0.0..1.5f64,
         tighten in 0.0..1.0f64,
     ) {
-        let w = World { policies: Vec::new(), stock: None, ..w };
+        let w = World { policies: Vec::new(), stock: None, plants: Vec::new(), ..w };
         let text = to_toml(&w).replace("periods = 2\nperiod = \"year\"", "periods = 6\nperiod = \"quarter\"");
         let queue = |throughput: f64| {
             format!(

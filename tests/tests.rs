@@ -22,6 +22,7 @@ mod lithium;
 mod policies;
 mod props;
 mod proptest_config;
+mod recipes;
 mod replays;
 mod sampling;
 mod slurm;

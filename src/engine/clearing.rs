@@ -211,6 +211,9 @@ fn stage_policies(m: &CompiledModel, prep: &Prepared, ws: &mut Workspace, t: usi
         ub[pr.col] = (p[pr.cap] * cf.proc_f[i] + cf.proc_d[i]).max(0.0) * dt;
         cost[pr.col] = p[pr.cost];
     }
+    for d in &m.disposal {
+        (ub[d.col], cost[d.col]) = (INF, 0.0);
+    }
     for (f, fl) in m.flows.iter().enumerate() {
         ub[fl.col] = if cf.banned[f] { 0.0 } else { INF };
         cost[fl.col] = ws.flow_cost[f] + cf.friction[f];
@@ -400,8 +403,11 @@ pub fn record(
         }
         out[s.availability] = ws.avail[l * m.periods + t];
     }
-    for (i, pr) in m.processing.iter().enumerate() {
-        out[ix.process[i]] = x[pr.col];
+    for s in &ix.process {
+        out[s.series] = x[s.col] * s.amount;
+    }
+    for (d, &s) in m.disposal.iter().zip(&ix.disposal) {
+        out[s] = x[d.col];
     }
     for (i, s) in m.stockpiles.iter().enumerate() {
         let (release, refill) = (x[s.release_col], x[s.refill_col]);

@@ -17,7 +17,8 @@ pub use build::compile;
 pub use response::{Adjustment, RecyclingCol, Responses, SupplyResponseCol};
 pub use series::{Horizon, Metric, Series};
 pub use series_build::{
-    FlowSeries, LegSeries, LicenceSeries, MarketSeries, SeriesIndex, StockSeries, TotalSeries,
+    FlowSeries, LegSeries, LicenceSeries, MarketSeries, ProcessSeries, SeriesIndex, StockSeries,
+    TotalSeries,
 };
 
 use crate::dist::Dist;
@@ -192,23 +193,37 @@ pub struct DemandCurve {
     pub band: Option<curve::Band>,
 }
 
-/// A processing plant column.
+/// A processing plant column: its activity, which takes `amount` of each
+/// input from the region's balance rows and gives `amount` of each output.
 #[derive(Debug, Clone)]
 pub struct ProcessCol {
     /// Identifier.
     pub id: String,
     /// Region.
     pub region: usize,
-    /// Input commodity.
-    pub input: usize,
-    /// Output commodity.
-    pub output: usize,
-    /// LP column (output units).
+    /// (commodity, units per unit of activity) consumed.
+    pub inputs: Vec<(usize, f64)>,
+    /// (commodity, units per unit of activity) produced.
+    pub outputs: Vec<(usize, f64)>,
+    /// LP column (units of activity; output units in the shorthand).
     pub col: usize,
-    /// Output capacity per year.
+    /// Activity capacity per year.
     pub cap: ParamId,
-    /// Cost per output unit.
+    /// Cost per unit of activity.
     pub cost: ParamId,
+}
+
+/// Free disposal of a joint product: a column that takes any amount of the
+/// commodity off its balance row at no cost, so a by-product nobody buys
+/// does not force its plant down or its price below 0.
+#[derive(Debug, Clone)]
+pub struct DisposalCol {
+    /// Region.
+    pub region: usize,
+    /// Commodity.
+    pub commodity: usize,
+    /// LP column.
+    pub col: usize,
 }
 
 /// A stockpile: two columns (release, refill) and a level carried over.
@@ -424,6 +439,9 @@ pub struct CompiledModel {
     pub demand: Vec<DemandCurve>,
     /// Processing plants.
     pub processing: Vec<ProcessCol>,
+    /// Disposal of joint products, one per (region, commodity) that a
+    /// plant with several outputs makes.
+    pub disposal: Vec<DisposalCol>,
     /// Stockpiles.
     pub stockpiles: Vec<StockInfo>,
     /// Responses that link periods (adjusting demand, supply, recycling).

@@ -40,8 +40,11 @@ pub enum Metric {
     LegRent,
     /// Realised capacity of a leg as a fraction of its nominal capacity.
     LegAvailability,
-    /// Output of a processing plant.
+    /// Output of a processing plant (key: plant, per output commodity).
     ProcessingOutput,
+    /// A joint product thrown away or stored outside the market (region;
+    /// only markets where a plant makes several products).
+    Disposal,
     /// Stock level at the end of the period (stockpile).
     StockLevel,
     /// Stock released in the period (stockpile).
@@ -81,6 +84,7 @@ impl Metric {
             Metric::LegRent => "leg_rent",
             Metric::LegAvailability => "leg_availability",
             Metric::ProcessingOutput => "processing_output",
+            Metric::Disposal => "disposal",
             Metric::StockLevel => "stock_level",
             Metric::StockRelease => "stock_release",
             Metric::Welfare => "welfare",
@@ -92,7 +96,7 @@ impl Metric {
     }
 
     /// Every metric, for parsing names back.
-    pub const ALL: [Metric; 26] = [
+    pub const ALL: [Metric; 27] = [
         Metric::Consumption,
         Metric::Shortfall,
         Metric::ConsumptionGap,
@@ -112,6 +116,7 @@ impl Metric {
         Metric::LegRent,
         Metric::LegAvailability,
         Metric::ProcessingOutput,
+        Metric::Disposal,
         Metric::StockLevel,
         Metric::StockRelease,
         Metric::Welfare,

@@ -12,8 +12,10 @@ pub struct SeriesIndex {
     pub flow: Vec<FlowSeries>,
     /// Per leg.
     pub leg: Vec<LegSeries>,
-    /// Per plant: output.
-    pub process: Vec<usize>,
+    /// Per plant and output, in plant order: what its output is recorded as.
+    pub process: Vec<ProcessSeries>,
+    /// Per disposal column: the amount disposed of.
+    pub disposal: Vec<usize>,
     /// Per stockpile.
     pub stock: Vec<StockSeries>,
     /// Per licence queue, in policy order.
@@ -68,6 +70,18 @@ pub struct LegSeries {
     pub rent: usize,
     /// Available fraction of capacity.
     pub availability: usize,
+}
+
+/// One output of a plant: its series is the plant's activity (LP column
+/// `col`) times `amount`, the output's units per unit of activity.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ProcessSeries {
+    /// The `processing_output` series of (plant, commodity).
+    pub series: usize,
+    /// The plant's LP column.
+    pub col: usize,
+    /// Units of the output per unit of activity (1 in the shorthand).
+    pub amount: f64,
 }
 
 /// The series of one stockpile.
@@ -312,11 +326,26 @@ pub(super) fn build_series(m: &CompiledModel) -> (Vec<Series>, SeriesIndex) {
         });
     }
     for p in &m.processing {
-        idx.process.push(add(
-            Metric::ProcessingOutput,
-            Some(p.output),
-            p.id.clone(),
-            unit(p.output),
+        for &(k, amount) in &p.outputs {
+            idx.process.push(ProcessSeries {
+                series: add(
+                    Metric::ProcessingOutput,
+                    Some(k),
+                    p.id.clone(),
+                    unit(k),
+                    Horizon::Sum,
+                ),
+                col: p.col,
+                amount,
+            });
+        }
+    }
+    for d in &m.disposal {
+        idx.disposal.push(add(
+            Metric::Disposal,
+            Some(d.commodity),
+            m.regions[d.region].clone(),
+            unit(d.commodity),
             Horizon::Sum,
         ));
     }

@@ -10,6 +10,7 @@
 //! `docs/scenarios.md` (conventions) and `docs/reliability.md`.
 
 use super::diagnostic::{escape, is_unsafe_char, quote};
+use super::recipe::ids;
 use super::schema::*;
 use super::span::{Loc, Sp};
 use super::Diagnostic;
@@ -322,8 +323,16 @@ impl Limits {
                 self.id_def("processing", &p.id);
                 let key = Self::key("processing", &p.id, i);
                 self.id_ref(&format!("{key}.region"), &p.region);
-                self.id_ref(&format!("{key}.input"), &p.input);
-                self.id_ref(&format!("{key}.output"), &p.output);
+                self.opt_ref(&format!("{key}.input"), &p.input);
+                self.opt_ref(&format!("{key}.output"), &p.output);
+                for (field, items) in [("inputs", &p.inputs), ("outputs", &p.outputs)] {
+                    let path = format!("{key}.{field}");
+                    if let Some(items) = items.as_ref().filter(|v| self.entries(&path, &v.value)) {
+                        for item in &items.value {
+                            self.id_ref(&path, &item.commodity);
+                        }
+                    }
+                }
                 self.param(&format!("{key}.capacity"), &Some(&p.capacity));
                 self.param(&format!("{key}.cost"), &Some(&p.cost));
             }
@@ -377,12 +386,18 @@ impl Limits {
                 );
                 for (field, v) in [
                     ("region", &p.region),
-                    ("commodity", &p.commodity),
                     ("importer", &p.importer),
                     ("exporter", &p.exporter),
                     ("processing", &p.processing),
                 ] {
                     self.opt_ref(&format!("{key}.{field}"), v);
+                }
+                match p.commodity.as_ref().map(|c| &c.value) {
+                    Some(OneOrMany::Many(v)) => self.refs(&format!("{key}.commodity"), v),
+                    Some(OneOrMany::One(_)) => {
+                        self.opt_ref(&format!("{key}.commodity"), &ids(&p.commodity).pop())
+                    }
+                    None => {}
                 }
                 for (field, v) in [("to", &p.to), ("legs", &p.legs), ("hubs", &p.hubs)] {
                     if let Some(v) = v {

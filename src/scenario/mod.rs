@@ -17,6 +17,7 @@ pub(crate) mod fixture;
 pub mod layer;
 pub mod limits;
 pub mod params;
+pub mod recipe;
 pub mod schema;
 pub mod span;
 pub mod validate;

@@ -14,6 +14,7 @@
 //!   table (`{ dist = "triangular", min = .., mode = .., max = .. }`), which
 //!   makes it a named uncertainty sampled once per trial.
 
+pub use super::recipe::{OneOrMany, RecipeItem};
 use super::span::Sp;
 use serde::{Deserialize, Serialize};
 
@@ -301,7 +302,9 @@ pub struct Demand {
     pub recycling: Option<Sp<Recycling>>,
 }
 
-/// Conversion of one commodity into another inside a region.
+/// A plant inside a region: a recipe (`inputs`, `outputs` per unit of
+/// activity) or the shorthand `input`, `output`, `yield` (see
+/// `recipe::recipe`, the one normal form).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Processing {
@@ -309,15 +312,19 @@ pub struct Processing {
     pub id: Sp<String>,
     /// Where the plant is.
     pub region: Sp<String>,
-    /// Commodity consumed.
-    pub input: Sp<String>,
-    /// Commodity produced.
-    pub output: Sp<String>,
-    /// Output capacity per year.
+    /// Shorthand: the commodity consumed.
+    pub input: Option<Sp<String>>,
+    /// Shorthand: the commodity produced (one unit per unit of activity).
+    pub output: Option<Sp<String>>,
+    /// Recipe: commodities consumed per unit of activity.
+    pub inputs: Option<Sp<Vec<Sp<RecipeItem>>>>,
+    /// Recipe: commodities produced per unit of activity.
+    pub outputs: Option<Sp<Vec<Sp<RecipeItem>>>>,
+    /// Activity capacity per year (output units in the shorthand).
     pub capacity: Sp<Param>,
-    /// Cost per unit of output, USD.
+    /// Cost per unit of activity, USD.
     pub cost: Sp<Param>,
-    /// Output units per input unit (default 1).
+    /// Shorthand: output units per input unit (default 1).
     #[serde(rename = "yield")]
     pub yield_: Option<Sp<f64>>,
 }
@@ -503,8 +510,8 @@ pub struct Policy {
     // Targets.
     /// Exporting region (export control), shocked region (shocks), closed transit region (closure).
     pub region: Option<Sp<String>>,
-    /// Commodity affected (default: all).
-    pub commodity: Option<Sp<String>>,
+    /// Commodity or list of commodities affected (default: all).
+    pub commodity: Option<Sp<OneOrMany>>,
     /// Destinations of an export control, or of the cargo a closure stops (default: all).
     pub to: Option<Vec<Sp<String>>>,
     /// Importing region of a tariff.

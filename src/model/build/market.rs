@@ -5,6 +5,7 @@
 use super::{Builder, CompileError};
 use crate::model::*;
 use crate::scenario::params::At;
+use crate::scenario::recipe;
 use crate::scenario::schema;
 use crate::scenario::span::Sp;
 use std::collections::HashMap;
@@ -141,26 +142,40 @@ impl Builder<'_> {
         Ok(demand)
     }
 
-    /// Processing plants: one column from the input's balance row to the
-    /// output's.
+    /// Processing plants: one column of activity per plant, `-amount` on
+    /// each input's balance row and `+amount` on each output's (the
+    /// shorthand's `-1/yield` and `+1`, see `scenario::recipe`).
     pub(super) fn processing(&mut self) -> Result<Vec<ProcessCol>, CompileError> {
         let f = self.f;
         let mut processing = Vec::new();
         for (i, p) in f.processing.iter().enumerate() {
             let r = self.region(&p.region)?;
-            let (ki, ko) = (self.commodity(&p.input)?, self.commodity(&p.output)?);
-            let y = p.yield_.as_ref().map_or(1.0, |y| y.value);
+            let recipe = recipe::recipe(p)
+                .ok_or_else(|| super::err(format!("processing `{}`: no recipe", p.id.value)))?;
+            let side = |b: &mut Self, items: &[recipe::Item]| {
+                items
+                    .iter()
+                    .map(|it| Ok((b.commodity(it.commodity)?, it.amount)))
+                    .collect::<Result<Vec<_>, CompileError>>()
+            };
+            let inputs = side(self, &recipe.inputs)?;
+            let outputs = side(self, &recipe.outputs)?;
             let cap = self.need(At::ProcessingCapacity(i))?;
             let cost = self.need(At::ProcessingCost(i))?;
-            let (ri, ro) = (self.balance(r, ki), self.balance(r, ko));
             let col = self.new_col();
-            self.triplets.push((ri, col, -1.0 / y));
-            self.triplets.push((ro, col, 1.0));
+            for &(k, a) in &inputs {
+                let row = self.balance(r, k);
+                self.triplets.push((row, col, -a));
+            }
+            for &(k, a) in &outputs {
+                let row = self.balance(r, k);
+                self.triplets.push((row, col, a));
+            }
             processing.push(ProcessCol {
                 id: p.id.value.clone(),
                 region: r,
-                input: ki,
-                output: ko,
+                inputs,
+                outputs,
                 col,
                 cap,
                 cost,
@@ -168,6 +183,31 @@ impl Builder<'_> {
         }
 
         Ok(processing)
+    }
+
+    /// Free disposal where a plant makes several products: one column per
+    /// (region, joint product), in plant order. A plant with one output
+    /// simply runs less when its output is worth less than its inputs; a
+    /// joint product has no such way out (heavy oxide comes with the NdPr),
+    /// so without disposal its price would go negative and drag the plant
+    /// down. Plants with one output (the shorthand included) get none.
+    pub(super) fn disposal(&mut self, plants: &[ProcessCol]) -> Vec<DisposalCol> {
+        let mut out: Vec<DisposalCol> = Vec::new();
+        for p in plants.iter().filter(|p| p.outputs.len() > 1) {
+            for &(k, _) in &p.outputs {
+                if out.iter().any(|d| (d.region, d.commodity) == (p.region, k)) {
+                    continue;
+                }
+                let (row, col) = (self.balance(p.region, k), self.new_col());
+                self.triplets.push((row, col, -1.0));
+                out.push(DisposalCol {
+                    region: p.region,
+                    commodity: k,
+                    col,
+                });
+            }
+        }
+        out
     }
 
     /// Stockpiles: a release and a refill column each.
@@ -332,14 +372,100 @@ mod tests {
         let p = &m.processing[0];
         let (oil, crude) = (m.commodity("oil").unwrap(), m.commodity("crude").unwrap());
         assert_eq!(
-            (p.id.as_str(), p.region, p.input, p.output),
-            ("refinery", 0, crude, oil)
+            (p.id.as_str(), p.region, &p.inputs[..], &p.outputs[..]),
+            ("refinery", 0, &[(crude, 1.0 / 0.8)][..], &[(oil, 1.0)][..])
         );
         assert_eq!((m.params[p.cap], m.params[p.cost]), (40.0, 12.0));
         let k = m.commodities.len();
         let row = |r: usize, c: usize| m.lp.balance_row[r * k + c].expect("balance row");
-        assert!(m.lp.triplets.contains(&(row(0, crude), p.col, -1.0 / 0.8)));
-        assert!(m.lp.triplets.contains(&(row(0, oil), p.col, 1.0)));
+        let column: Vec<_> = m.lp.triplets.iter().filter(|t| t.1 == p.col).collect();
+        assert_eq!(
+            column,
+            [
+                &(row(0, crude), p.col, -1.0 / 0.8),
+                &(row(0, oil), p.col, 1.0)
+            ]
+        );
+    }
+
+    /// A separation plant (one input, three outputs) and a magnet plant
+    /// (two inputs, one output), as in issue #18.
+    pub(crate) const RECIPES: &str = "[[commodities]]\nid = \"conc\"\nunit = \"t\"\nreference_price = 1\n[[commodities]]\nid = \"ndpr\"\nunit = \"t\"\nreference_price = 1\n[[commodities]]\nid = \"heavy\"\nunit = \"t\"\nreference_price = 1\n[[commodities]]\nid = \"magnets\"\nunit = \"t\"\nreference_price = 1\n[[processing]]\nid = \"sep\"\nregion = \"CN\"\ninputs = [{ commodity = \"conc\", amount = 1.0 }]\noutputs = [{ commodity = \"ndpr\", amount = 0.2 }, { commodity = \"heavy\", amount = 0.01 }, { commodity = \"oil\", amount = 0.5 }]\ncapacity = 100\ncost = 3\n[[processing]]\nid = \"mag\"\nregion = \"KZ\"\ninputs = [{ commodity = \"ndpr\", amount = 0.31 }, { commodity = \"heavy\", amount = 0.012 }]\noutputs = [{ commodity = \"magnets\", amount = 1.0 }]\ncapacity = 300\ncost = 15\n";
+
+    #[test]
+    fn a_recipe_takes_each_input_and_gives_each_output_per_unit_of_activity() {
+        let m = compiled(&with(RECIPES));
+        let k = m.commodities.len();
+        let c = |id: &str| m.commodity(id).unwrap();
+        let row = |r: usize, id: &str| m.lp.balance_row[r * k + c(id)].expect("balance row");
+        let (cn, kz) = (1, 0);
+        let column = |col: usize| -> Vec<(usize, f64)> {
+            m.lp.triplets
+                .iter()
+                .filter(|t| t.1 == col)
+                .map(|t| (t.0, t.2))
+                .collect()
+        };
+        let sep = &m.processing[0];
+        assert_eq!(sep.inputs, [(c("conc"), 1.0)]);
+        assert_eq!(
+            sep.outputs,
+            [(c("ndpr"), 0.2), (c("heavy"), 0.01), (c("oil"), 0.5)]
+        );
+        assert_eq!(sep.region, cn);
+        assert_eq!(
+            column(sep.col),
+            [
+                (row(cn, "conc"), -1.0),
+                (row(cn, "ndpr"), 0.2),
+                (row(cn, "heavy"), 0.01),
+                (row(cn, "oil"), 0.5)
+            ]
+        );
+        let mag = &m.processing[1];
+        assert_eq!(
+            column(mag.col),
+            [
+                (row(kz, "ndpr"), -0.31),
+                (row(kz, "heavy"), -0.012),
+                (row(kz, "magnets"), 1.0)
+            ]
+        );
+        assert_eq!((m.params[mag.cap], m.params[mag.cost]), (300.0, 15.0));
+        // Free disposal of the joint products (not of the magnets: one output).
+        let disposal: Vec<_> = m
+            .disposal
+            .iter()
+            .map(|d| (d.region, d.commodity, column(d.col)))
+            .collect();
+        assert_eq!(
+            disposal,
+            [
+                (cn, c("ndpr"), vec![(row(cn, "ndpr"), -1.0)]),
+                (cn, c("heavy"), vec![(row(cn, "heavy"), -1.0)]),
+                (cn, c("oil"), vec![(row(cn, "oil"), -1.0)])
+            ]
+        );
+        // One processing_output series per (plant, output), written as the
+        // activity times the amount.
+        let outs: Vec<_> = m
+            .index
+            .process
+            .iter()
+            .map(|s| {
+                let series = &m.series[s.series];
+                (series.key.as_str(), series.commodity, s.col, s.amount)
+            })
+            .collect();
+        assert_eq!(
+            outs,
+            [
+                ("sep", Some(c("ndpr")), sep.col, 0.2),
+                ("sep", Some(c("heavy")), sep.col, 0.01),
+                ("sep", Some(c("oil")), sep.col, 0.5),
+                ("mag", Some(c("magnets")), mag.col, 1.0)
+            ]
+        );
     }
 
     #[test]

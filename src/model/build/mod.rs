@@ -207,6 +207,7 @@ impl<'a> Builder<'a> {
         let supply = self.supply()?;
         let demand = self.demand()?;
         let processing = self.processing()?;
+        let disposal = self.disposal(&processing);
         let stockpiles = self.stockpiles()?;
         let responses = self.responses(&demand)?;
         let routes = self.routes(&elements)?;
@@ -257,6 +258,7 @@ impl<'a> Builder<'a> {
             supply: supply.cols,
             demand,
             processing,
+            disposal,
             stockpiles,
             responses,
             policies,

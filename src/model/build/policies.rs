@@ -83,12 +83,12 @@ impl Builder<'_> {
                 stream: self.stream(format!("policies.{id}.events")),
             },
         };
-        let commodity = p
-            .commodity
-            .as_ref()
+        // `commodity` is one id or a list (absent: every commodity).
+        let listed = sc::recipe::ids(&p.commodity)
+            .iter()
             .map(|c| self.commodity(c))
-            .transpose()?;
-        let matches_k = |k: usize| commodity.is_none_or(|c| c == k);
+            .collect::<Result<Vec<usize>, _>>()?;
+        let matches_k = |k: usize| listed.is_empty() || listed.contains(&k);
         let effect = match p.kind.value {
             sc::PolicyKind::ExportControl => {
                 let exporter = self.region(

@@ -1,5 +1,5 @@
 //! The entries of the world: commodities, legs and hubs with their
-//! disruptions, supply, demand, processing plants and stockpiles (their
+//! disruptions, supply, demand and stockpiles (plants are in `processing`;
 //! sampled parameters are checked with the others, in `parameters`).
 
 use super::distributions::{dist_problems, support};
@@ -287,26 +287,6 @@ pub(super) fn check_demand(cx: &Ctx, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Processing plants: a positive yield, different input and output.
-pub(super) fn check_processing(cx: &Ctx, out: &mut Vec<Diagnostic>) {
-    for p in &cx.f.processing {
-        let key = format!("processing.{}", p.id.value);
-        check_opt_number(
-            out,
-            &format!("{key}.yield"),
-            &p.yield_,
-            POSITIVE,
-            Some("output units per input unit, e.g. 0.9"),
-        );
-        if p.input.value == p.output.value {
-            out.push(
-                Diagnostic::new(p.output.loc(), format!("{key}: input and output are both `{}`", p.output.value))
-                    .help("a plant turns one commodity into another, e.g. input = \"re_concentrate\", output = \"rare_earths\""),
-            );
-        }
-    }
-}
-
 /// Stockpiles: non-negative levels, rates and prices; the initial level fits;
 /// refilling stops below the release price.
 pub(super) fn check_stockpiles(cx: &Ctx, out: &mut Vec<Diagnostic>) {
@@ -540,20 +520,6 @@ mod tests {
         fails_with(
             &patch(&[("cost = [100.0, 300.0]", "cost = [100.0, 300.0]\nblocks = 0")]),
             "supply.KZ.oil.blocks: must be between 1 and 50, found 0",
-        );
-    }
-
-    #[test]
-    fn check_processing_yield() {
-        let plant = "[[commodities]]\nid = \"ore\"\nunit = \"t\"\nreference_price = 1\n[[processing]]\nid = \"refinery\"\nregion = \"KZ\"\ninput = \"ore\"\noutput = \"oil\"\ncapacity = 10\ncost = 1\n";
-        assert_eq!(problems(&with(plant)), []);
-        fails_with(
-            &with(&format!("{plant}yield = 0\n")),
-            "processing.refinery.yield: must be above 0, found 0",
-        );
-        fails_with(
-            &with(&plant.replace("input = \"ore\"", "input = \"oil\"")),
-            "processing.refinery: input and output are both `oil`",
         );
     }
 

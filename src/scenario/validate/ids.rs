@@ -3,6 +3,7 @@
 
 use super::{Ctx, Ids};
 use crate::scenario::diagnostic::did_you_mean;
+use crate::scenario::recipe::{ids, named_commodities};
 use crate::scenario::span::{Loc, Sp};
 use crate::scenario::Diagnostic;
 use std::collections::HashMap;
@@ -168,11 +169,7 @@ pub(super) fn check_references(cx: &Ctx, out: &mut Vec<Diagnostic>) {
         }))
         .chain(f.processing.iter().map(|p| {
             let key = format!("processing.{}", p.id.value);
-            (
-                key,
-                &p.region,
-                vec![("input", &p.input), ("output", &p.output)],
-            )
+            (key, &p.region, named_commodities(p))
         }))
         .chain(f.stockpiles.iter().map(|s| {
             let key = format!("stockpiles.{}", s.id.value);
@@ -226,7 +223,9 @@ pub(super) fn check_references(cx: &Ctx, out: &mut Vec<Diagnostic>) {
                 }
             };
         one(out, "region", &p.region, REGION, regions);
-        one(out, "commodity", &p.commodity, COMMODITY, commodities);
+        for c in ids(&p.commodity) {
+            reference(out, &format!("{key}.commodity"), &c, COMMODITY, commodities);
+        }
         one(out, "importer", &p.importer, REGION, regions);
         one(out, "exporter", &p.exporter, REGION, regions);
         one(out, "processing", &p.processing, PLANT, &cx.processing);

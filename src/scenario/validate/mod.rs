@@ -14,10 +14,12 @@
 //! - [`distributions`]: a distribution's own parameters and what it can draw;
 //! - [`ids`]: duplicate ids and references, with did-you-mean;
 //! - [`routes`]: a route's legs form a path and carry its commodities;
-//! - [`entries`]: commodities, legs and hubs, disruptions, supply, demand,
-//!   processing and stockpiles;
+//! - [`entries`]: commodities, legs and hubs, disruptions, supply, demand
+//!   and stockpiles;
+//! - [`processing`]: a plant's recipe (or its shorthand);
 //! - [`curves`]: constant-elasticity supply curves and fine price bands;
 //! - [`policies`]: the fields a policy type uses, and its activation;
+//! - [`commodity_lists`]: a policy's `commodity` given as a list;
 //! - [`responses`]: demand adjustment's paired fields;
 //! - [`eligibility`]: who sells a commodity to an importer;
 //! - [`correlations`]: correlation blocks and their matrices.
@@ -27,6 +29,7 @@
 //! or a did-you-mean where one is known. Nothing here knows about the LP or
 //! sampling.
 
+mod commodity_lists;
 mod correlations;
 mod curves;
 mod distributions;
@@ -36,6 +39,7 @@ mod ids;
 mod numbers;
 mod parameters;
 mod policies;
+mod processing;
 mod responses;
 mod routes;
 
@@ -76,7 +80,8 @@ const CHECKS: &[Check] = &[
     entries::check_demand,
     curves::check_elastic_supply,
     curves::check_bands,
-    entries::check_processing,
+    processing::check_processing,
+    commodity_lists::check_commodity_lists,
     entries::check_stockpiles,
     responses::check_demand_adjustment,
     parameters::check_parameters,

@@ -18,7 +18,7 @@ fn policy_fields(p: &Policy) -> Vec<(&'static str, Loc)> {
     };
     let fields = [
         ("region", s(&p.region)),
-        ("commodity", s(&p.commodity)),
+        ("commodity", p.commodity.as_ref().map(Sp::loc)),
         ("to", list(&p.to)),
         ("importer", s(&p.importer)),
         ("exporter", s(&p.exporter)),
