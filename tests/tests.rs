@@ -18,6 +18,7 @@ mod golden;
 mod hostile;
 #[cfg(target_os = "linux")]
 mod kill;
+mod lithium;
 mod policies;
 mod props;
 mod proptest_config;

@@ -277,30 +277,31 @@ mod tests {
     fn check_route_commodities_subset_of_every_leg() {
         let text = patch(&[(
             "corridor = \"china_direct\"",
-            "corridor = \"china_direct\"\ncommodities = [\"oil\", \"lithium\"]",
-        )]) + "[[commodities]]\nid = \"lithium\"\nunit = \"t\"\nreference_price = 1\n";
+            "corridor = \"china_direct\"\ncommodities = [\"oil\", \"li_carbonate\"]",
+        )])
+            + "[[commodities]]\nid = \"li_carbonate\"\nunit = \"t\"\nreference_price = 1\n";
         let d = fails_with(
             &text,
-            "routes.direct.commodities: leg `pipe` does not carry `lithium`",
+            "routes.direct.commodities: leg `pipe` does not carry `li_carbonate`",
         );
         assert_eq!(
             d.help.as_deref(),
-            Some("add \"lithium\" to `carries` of leg `pipe`, or remove it from this route")
+            Some("add \"li_carbonate\" to `carries` of leg `pipe`, or remove it from this route")
         );
     }
 
     #[test]
     fn check_route_commodities_legs_share_one() {
         let text = patch(&[("from = \"KZ\"\nto = \"CN\"\nlegs = [\"pipe\"]", "from = \"KZ\"\nto = \"US\"\nlegs = [\"pipe\", \"road\"]")])
-            + "[[regions]]\nid = \"US\"\n[[commodities]]\nid = \"lithium\"\nunit = \"t\"\nreference_price = 1\n"
-            + "[[legs]]\nid = \"road\"\nfrom = \"CN\"\nto = \"US\"\nmode = \"sea\"\ncapacity = 1\ncost = 1\ncarries = [\"lithium\"]\n";
+            + "[[regions]]\nid = \"US\"\n[[commodities]]\nid = \"li_carbonate\"\nunit = \"t\"\nreference_price = 1\n"
+            + "[[legs]]\nid = \"road\"\nfrom = \"CN\"\nto = \"US\"\nmode = \"sea\"\ncapacity = 1\ncost = 1\ncarries = [\"li_carbonate\"]\n";
         let d = fails_with(
             &text,
             "routes.direct: its legs carry no commodity in common",
         );
         assert_eq!(
             d.help.as_deref(),
-            Some("`pipe` carries [oil]; `road` carries [lithium]")
+            Some("`pipe` carries [oil]; `road` carries [li_carbonate]")
         );
     }
 }
