@@ -310,25 +310,7 @@ fn horizon_table(r: &RunResult) -> Vec<String> {
             p_any,
         ]);
     }
-    let widths: Vec<usize> = (0..6)
-        .map(|c| {
-            cells
-                .iter()
-                .map(|r| r[c].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    cells
-        .iter()
-        .map(|row| {
-            let mut line = format!("{:<w$}", row[0], w = widths[0]);
-            for c in 1..6 {
-                line.push_str(&format!("  {:>w$}", row[c], w = widths[c]));
-            }
-            line
-        })
-        .collect()
+    crate::output::plain::align(&cells).0
 }
 
 /// Rows for a run with no headline (no `headline` list and no policy):

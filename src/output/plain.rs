@@ -75,6 +75,34 @@ pub fn percent_change(base: f64, new: f64) -> String {
     format!("{sign}{text}%")
 }
 
+/// Rows of cells as aligned lines: the first column left-aligned, the
+/// others right-aligned, two spaces apart (so a reader can split them on
+/// two spaces); also each column's width.
+pub fn align<R: AsRef<[String]>>(rows: &[R]) -> (Vec<String>, Vec<usize>) {
+    let n = rows.first().map_or(0, |r| r.as_ref().len());
+    let widths: Vec<usize> = (0..n)
+        .map(|c| {
+            let width = |r: &R| r.as_ref().get(c).map_or(0, |v| v.chars().count());
+            rows.iter().map(width).max().unwrap_or(0)
+        })
+        .collect();
+    let lines = rows
+        .iter()
+        .map(|row| {
+            let mut line = String::new();
+            for (c, v) in row.as_ref().iter().enumerate() {
+                if c == 0 {
+                    line.push_str(&format!("{v:<w$}", w = widths[0]));
+                } else {
+                    line.push_str(&format!("  {v:>w$}", w = widths[c]));
+                }
+            }
+            line.trim_end().to_string()
+        })
+        .collect();
+    (lines, widths)
+}
+
 fn fixed_or_zero(x: f64, digits: i32) -> String {
     if x == 0.0 || !x.is_finite() {
         return "0".into();

@@ -161,12 +161,7 @@ pub fn tornado(t: &Table, req: &Request) -> anyhow::Result<Bars> {
         req.commodity.as_deref(),
         req.key.as_deref(),
     );
-    let ids = select::matching(t, m, c, k)?;
-    let id = if ids.len() == 1 {
-        ids.into_iter().next().unwrap_or_else(|| unreachable!())
-    } else {
-        select::one(t, m, c, k)?
-    };
+    let id = select::single(t, m, c, k)?;
     let [input, spearman, p10, p90] =
         ["input", "spearman", "p10_mean", "p90_mean"].map(|n| t.col(n));
     let (input, spearman, p10, p90) = (input?, spearman?, p10?, p90?);
@@ -297,13 +292,6 @@ impl Bars {
                 });
             chart.draw_series(whiskers).map_err(err)?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font(text(LABEL))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.4))
-            .draw()
-            .map_err(err)
+        super::canvas::legend(&mut chart, SeriesLabelPosition::UpperRight)
     }
 }

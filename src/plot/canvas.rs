@@ -128,6 +128,21 @@ pub fn render(chart: &Any, format: Format) -> anyhow::Result<Vec<u8>> {
     }
 }
 
+/// Draws `chart`'s legend at `pos` in the style every chart shares.
+pub fn legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    pos: SeriesLabelPosition,
+) -> anyhow::Result<()> {
+    chart
+        .configure_series_labels()
+        .position(pos)
+        .label_font(text(LABEL))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.4))
+        .draw()
+        .map_err(err)
+}
+
 /// A text style of the chart family at `size` pixels.
 pub fn text(size: u32) -> TextStyle<'static> {
     (FAMILY, size).into_font().into()

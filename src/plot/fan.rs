@@ -214,14 +214,7 @@ impl Fan {
                     PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(1))
                 });
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .label_font(text(LABEL))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.4))
-            .draw()
-            .map_err(err)
+        super::canvas::legend(&mut chart, SeriesLabelPosition::UpperLeft)
     }
 }
 

@@ -118,6 +118,22 @@ pub fn one(
     .into())
 }
 
+/// The one series the filters leave; unlike [`one`], without `--metric`
+/// when the table holds a single series (a sweep or sensitivity of one
+/// metric).
+pub fn single(
+    t: &Table,
+    metric: Option<&str>,
+    commodity: Option<&str>,
+    key: Option<&str>,
+) -> anyhow::Result<Id> {
+    let mut ids = matching(t, metric, commodity, key)?;
+    if ids.len() == 1 {
+        return Ok(ids.remove(0));
+    }
+    one(t, metric, commodity, key)
+}
+
 /// The rows of series `id`, in file order.
 pub fn rows_of(t: &Table, id: &Id) -> anyhow::Result<Vec<usize>> {
     let [cm, cc, ck] = ["metric", "commodity", "key"].map(|c| t.col(c));

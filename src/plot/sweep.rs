@@ -43,12 +43,7 @@ pub fn curve(t: &Table, req: &Request) -> anyhow::Result<Sweep> {
         req.commodity.as_deref(),
         req.key.as_deref(),
     );
-    let ids = select::matching(t, m, c, k)?;
-    let id = if ids.len() == 1 {
-        ids.into_iter().next().unwrap_or_else(|| unreachable!())
-    } else {
-        select::one(t, m, c, k)?
-    };
+    let id = select::single(t, m, c, k)?;
     let point = t.col("point")?;
     if point == 0 {
         return Err(InvalidInput::Results(anyhow::anyhow!(
@@ -177,13 +172,6 @@ impl Sweep {
                 BLACK.stroke_width(1),
             )))
             .map_err(err)?;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .label_font(text(LABEL))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.4))
-            .draw()
-            .map_err(err)
+        super::canvas::legend(&mut chart, SeriesLabelPosition::UpperLeft)
     }
 }

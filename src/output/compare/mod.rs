@@ -342,14 +342,7 @@ struct SummaryLayout {
 }
 
 fn summary_layout(df: &DataFrame) -> anyhow::Result<SummaryLayout> {
-    let text = |c: &str| -> anyhow::Result<Vec<String>> {
-        Ok(df
-            .column(c)?
-            .str()?
-            .iter()
-            .map(|v| v.unwrap_or("").to_string())
-            .collect())
-    };
+    let text = |c: &str| text_column(df, c);
     let (metric, commodity, key, unit, period) = (
         text("metric")?,
         text("commodity")?,
@@ -369,6 +362,16 @@ fn summary_layout(df: &DataFrame) -> anyhow::Result<SummaryLayout> {
         }
     }
     Ok(SummaryLayout { series, periods })
+}
+
+/// A text column as strings (null as empty).
+fn text_column(df: &DataFrame, name: &str) -> anyhow::Result<Vec<String>> {
+    Ok(df
+        .column(name)?
+        .str()?
+        .iter()
+        .map(|v| v.unwrap_or("").to_string())
+        .collect())
 }
 
 /// The runs must cover the same periods: otherwise their horizon values

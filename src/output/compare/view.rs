@@ -223,14 +223,7 @@ pub fn render(c: &Comparison, opts: &ViewOptions) -> anyhow::Result<String> {
 /// The comparison's rows, in its order.
 fn rows(c: &Comparison) -> anyhow::Result<Vec<Row>> {
     let df = &c.frame;
-    let text = |name: &str| -> anyhow::Result<Vec<String>> {
-        Ok(df
-            .column(name)?
-            .str()?
-            .iter()
-            .map(|v| v.unwrap_or("").to_string())
-            .collect())
-    };
+    let text = |name: &str| super::text_column(df, name);
     let num = |name: &str| -> anyhow::Result<Vec<f64>> {
         Ok(df
             .column(name)?
@@ -357,23 +350,10 @@ fn table(rows: &[&Row], c: &Comparison) -> String {
             flag.into(),
         ]);
     }
-    let widths: Vec<usize> = (0..7)
-        .map(|c| {
-            cells
-                .iter()
-                .map(|r| r[c].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
+    let (lines, widths) = crate::output::plain::align(&cells);
     let mut out = String::new();
-    for (i, row) in cells.iter().enumerate() {
-        let mut line = format!("  {:<w$}", row[0], w = widths[0]);
-        for c in 1..7 {
-            line.push_str(&format!("  {:>w$}", row[c], w = widths[c]));
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
+    for (i, line) in lines.iter().enumerate() {
+        out.push_str(&format!("  {line}\n"));
         if i == 0 {
             let rule: Vec<String> = widths.iter().take(6).map(|&w| "-".repeat(w)).collect();
             out.push_str(&format!("  {}\n", rule.join("  ")));
@@ -451,14 +431,7 @@ pub(super) fn shapes(
     if cols.iter().any(|c| df.column(c).is_err()) {
         return Ok(out);
     }
-    let text = |name: &str| -> anyhow::Result<Vec<String>> {
-        Ok(df
-            .column(name)?
-            .str()?
-            .iter()
-            .map(|v| v.unwrap_or("").to_string())
-            .collect())
-    };
+    let text = |name: &str| super::text_column(df, name);
     let num = |name: &str| -> anyhow::Result<Vec<f64>> {
         let c = df.column(name)?.cast(&polars::prelude::DataType::Float64)?;
         Ok(c.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
