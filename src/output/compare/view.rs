@@ -437,7 +437,7 @@ pub(super) fn shapes(
         Ok(c.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
     };
     let (m, k, key) = (text("metric")?, text("commodity")?, text("key")?);
-    let [mean, p25, p50, p75] = cols.map(|c| num(c));
+    let [mean, p25, p50, p75] = cols.map(num);
     let (mean, p25, p50, p75) = (mean?, p25?, p50?, p75?);
     for i in 0..df.height() {
         out.insert(
