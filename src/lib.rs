@@ -22,6 +22,7 @@ mod mem;
 pub mod model;
 pub mod montecarlo;
 pub mod output;
+pub mod plot;
 pub mod run;
 pub mod sampling;
 pub mod scenario;

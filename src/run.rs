@@ -135,6 +135,10 @@ pub struct RunResult {
     pub horizon: Vec<(SeriesMeta, CellStats)>,
     /// The result folder.
     pub path: PathBuf,
+    /// Indices into `horizon` of the rows to show first: the scenario's
+    /// `headline` list, or the markets its policies target; empty when it
+    /// names none and has no policy.
+    pub headline: Vec<usize>,
 }
 
 /// Loads and validates a scenario; problems become
@@ -159,6 +163,8 @@ pub struct Run {
     total: u64,
     target_se: Option<f64>,
     out: PathBuf,
+    /// Series indices of the headline rows (`model::headline`).
+    headline: Vec<usize>,
 }
 
 impl Run {
@@ -169,6 +175,12 @@ impl Run {
         let scenario = load_scenario(&config.scenario)?;
         let model = compile(&scenario)
             .with_context(|| format!("cannot compile {}", config.scenario.display()))?;
+        let headline = crate::model::headline::resolve(&scenario, &model).map_err(|items| {
+            InvalidInput::Scenario(scenario::Diagnostics {
+                items,
+                sources: scenario.sources.clone(),
+            })
+        })?;
         let deterministic = config.deterministic;
         let (total, target_se) = match (deterministic, config.trials) {
             (true, _) => (1, None),
@@ -209,6 +221,7 @@ impl Run {
             total,
             target_se,
             out,
+            headline,
         })
     }
 
@@ -323,6 +336,14 @@ impl Run {
             wall_seconds: wall,
             threads: self.plan.threads,
             command: self.config.command,
+            headline: self
+                .headline
+                .iter()
+                .map(|&s| {
+                    let m = &layout.series[s];
+                    [m.metric.clone(), m.commodity.clone(), m.key.clone()]
+                })
+                .collect(),
             merged_from: Vec::new(),
             shard: self.config.shard.map(|s| ShardInfo {
                 index: s.index,
@@ -349,6 +370,7 @@ impl Run {
             lp: outcome.lp,
             wall_seconds: wall,
             path,
+            headline: self.headline,
         })
     }
 }

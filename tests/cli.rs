@@ -357,3 +357,107 @@ fn the_scenario_hash_follows_content_not_file_names() {
         "a changed number must change the hash"
     );
 }
+
+/// `[scenario] headline`: each entry is checked against the compiled
+/// model's series, with its line and column and the closest name; a child
+/// inherits its base's list; the run summary shows the listed rows, in
+/// plain notation, and the manifest records them.
+#[test]
+fn headline_entries_are_validated_inherited_and_shown() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = std::fs::read_to_string(BASE).unwrap();
+    let with = |list: &str| {
+        base.replacen(
+            "name = \"fixture-base\"",
+            &format!("name = \"fixture-base\"\nheadline = [{list}]"),
+            1,
+        )
+    };
+    let cases = [
+        (
+            r#"{ metric = "shortfal", commodity = "oil", key = "US" }"#,
+            "unknown metric `shortfal`",
+            "did you mean `shortfall`?",
+        ),
+        (
+            r#"{ metric = "price", commodity = "oill", key = "US" }"#,
+            "unknown commodity `oill`",
+            "did you mean `oil`?",
+        ),
+        (
+            r#"{ metric = "price", commodity = "oil", key = "KX" }"#,
+            "the model records no `price oil KX` series",
+            "did you mean `KZ`?",
+        ),
+        (
+            r#"{ metric = "price", key = "US" }"#,
+            "the model records no `price US` series",
+            "add `commodity",
+        ),
+    ];
+    for (i, (list, message, help)) in cases.iter().enumerate() {
+        let path = tmp.path().join(format!("bad{i}.toml"));
+        std::fs::write(&path, with(list)).unwrap();
+        for cmd in ["validate", "run"] {
+            let mut args = vec![cmd, path.to_str().unwrap()];
+            if cmd == "run" {
+                args.push("--quiet");
+            }
+            let out = corridor().args(&args).output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{cmd} {list}: {stderr}");
+            assert!(stderr.contains(message), "{cmd} {list}: {stderr}");
+            assert!(stderr.contains(help), "{cmd} {list}: {stderr}");
+            assert!(
+                stderr.contains(&format!("bad{i}.toml:7:")),
+                "{cmd} {list}: located: {stderr}"
+            );
+            assert!(!stderr.contains("panicked"), "{stderr}");
+        }
+    }
+    // A good list, inherited by a child that names none.
+    std::fs::write(
+        tmp.path().join("base.toml"),
+        with(r#"{ metric = "price", commodity = "rare_earths", key = "US" }, { metric = "shortfall", commodity = "oil", key = "KZ" }"#),
+    )
+    .unwrap();
+    let child = std::fs::read_to_string(CHILD).unwrap();
+    std::fs::write(tmp.path().join("child.toml"), child).unwrap();
+    let out_dir = tmp.path().join("out");
+    let out = corridor()
+        .args([
+            "run",
+            tmp.path().join("child.toml").to_str().unwrap(),
+            "--trials",
+            "20",
+            "--out",
+        ])
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<&str> = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("horizon (per trial)"))
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert_eq!(rows.len(), 2, "{stdout}");
+    assert!(rows[0].starts_with("price rare_earths US "), "{stdout}");
+    assert!(rows[1].starts_with("shortfall oil KZ "), "{stdout}");
+    assert!(
+        !stdout.contains("e+") && !stdout.contains("e-0"),
+        "{stdout}"
+    );
+    let manifest = std::fs::read_to_string(out_dir.join("manifest.toml")).unwrap();
+    assert!(
+        manifest
+            .contains(r#"headline = [["price", "rare_earths", "US"], ["shortfall", "oil", "KZ"]]"#),
+        "{manifest}"
+    );
+}

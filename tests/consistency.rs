@@ -111,7 +111,7 @@ const TRIALS: u64 = 30;
 ///   integers, so only the same truncation (which moves a sample standard
 ///   deviation by at most `sqrt(n/(n-1))·2^-32`) and the rounding of this
 ///   test's two-pass reference remain;
-/// * `p05`, `p50`, `p95` within 2^-8 of the order statistic `x_(k)`,
+/// * `p05`, `p25`, `p50`, `p75`, `p95` within 2^-8 of the order statistic `x_(k)`,
 ///   `k = ceil(p·n)`, relative to its magnitude (the histogram bins'
 ///   documented resolution; exact for zeros).
 #[test]
@@ -184,7 +184,13 @@ fn trials_parquet_aggregates_to_the_summary_horizon_rows() {
                 (got - std).abs() <= tol,
                 "{what}: std {got} vs {std} from trials.parquet (tolerance {tol})"
             );
-            for (stat, pct) in [("p05", 5), ("p50", 50), ("p95", 95)] {
+            for (stat, pct) in [
+                ("p05", 5),
+                ("p25", 25),
+                ("p50", 50),
+                ("p75", 75),
+                ("p95", 95),
+            ] {
                 let k = (pct * n).div_ceil(100).max(1);
                 let exact = xs[k - 1];
                 let got = num(stat).unwrap();
@@ -206,8 +212,8 @@ fn trials_parquet_aggregates_to_the_summary_horizon_rows() {
 
 /// `corridor run` prints what ran and a table of horizon rows; every number
 /// it prints is the `summary.csv` value it stands for, formatted as printed
-/// (`{:.4e}` for mean, p05 and p95, `{:.3}` for P(>0)), and the period and
-/// series counts are those of the CSV.
+/// (`output::plain::with_unit` for mean, p05, median and p95, `{:.3}` for
+/// P(>0)), and the period and series counts are those of the CSV.
 #[test]
 fn the_terminal_summary_quotes_the_csv() {
     let tmp = tempfile::tempdir().unwrap();
@@ -266,17 +272,38 @@ fn the_terminal_summary_quotes_the_csv() {
             "{what}: no horizon table:\n{stdout}"
         );
         for line in table {
-            let tokens: Vec<&str> = line.split_whitespace().collect();
-            assert_eq!(tokens.len(), 7, "{what}: {line}");
+            // Columns are separated by two or more spaces; a value and its
+            // unit by one.
+            let tokens: Vec<&str> = line
+                .split("  ")
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .collect();
+            assert_eq!(tokens.len(), 6, "{what}: {line}");
+            let label: Vec<&str> = tokens[0].split(' ').collect();
             let r = *horizon
-                .get(&[tokens[0], tokens[1], tokens[2]])
-                .unwrap_or_else(|| panic!("{what}: no horizon row for {line}"));
-            for (token, stat) in tokens[3..6].iter().zip(["mean", "p05", "p95"]) {
-                let v = summary.num(r, stat).unwrap();
-                assert_eq!(*token, format!("{v:.4e}"), "{what}: {stat} in {line}");
+                .iter()
+                .find(|(id, _)| {
+                    let named: Vec<&str> = id.iter().copied().filter(|t| !t.is_empty()).collect();
+                    named == label
+                })
+                .unwrap_or_else(|| panic!("{what}: no horizon row for {line}"))
+                .1;
+            let unit = summary.text(r, "unit");
+            for (token, stat) in tokens[1..5].iter().zip(["mean", "p05", "p50", "p95"]) {
+                let v = summary.num(r, stat).unwrap_or(f64::NAN);
+                assert_eq!(
+                    *token,
+                    ::corridor::output::plain::with_unit(v, unit),
+                    "{what}: {stat} in {line}"
+                );
+                assert!(
+                    !token.contains("e+") && !token.contains("e-"),
+                    "{what}: {line}"
+                );
             }
             let p_any = summary.num(r, "p_any").unwrap();
-            assert_eq!(tokens[6], format!("{p_any:.3}"), "{what}: P(>0) in {line}");
+            assert_eq!(tokens[5], format!("{p_any:.3}"), "{what}: P(>0) in {line}");
         }
     }
 }

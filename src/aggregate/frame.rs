@@ -15,8 +15,8 @@ const SERIES_COLUMNS: [(&str, fn(&SeriesMeta) -> &str); 4] = [
 
 /// Columns of the summary table, in order: the series (`SERIES_COLUMNS`),
 /// `period`, `n`, then the statistics ([`CellStats::COLUMNS`]).
-pub const SUMMARY_COLUMNS: [&str; 16] = {
-    let mut names = [""; 16];
+pub const SUMMARY_COLUMNS: [&str; 18] = {
+    let mut names = [""; 18];
     let mut i = 0;
     while i < SERIES_COLUMNS.len() {
         names[i] = SERIES_COLUMNS[i].0;
@@ -82,7 +82,7 @@ mod tests {
     fn one_row_per_series_and_period_in_order() {
         let (layout, acc) = fixture::accumulated(50);
         let df = summary_frame(&layout, &acc).unwrap();
-        assert_eq!(df.shape(), (12, 16));
+        assert_eq!(df.shape(), (12, 18));
         let names: Vec<&str> = df.get_column_names().iter().map(|s| s.as_str()).collect();
         assert_eq!(names, SUMMARY_COLUMNS);
         let period = df.column("period").unwrap().str().unwrap();

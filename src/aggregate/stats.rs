@@ -17,7 +17,7 @@
 //!   with the numerator exact in integers, so there is no cancellation: its
 //!   only errors are the fixed-point truncation above (< 2^-32 absolute) and
 //!   a few ulp.
-//! * `p05`, `p50`, `p95` use the inverse-CDF definition: the `k`-th smallest
+//! * `p05`, `p25`, `p50`, `p75`, `p95` use the inverse-CDF definition: the `k`-th smallest
 //!   value with `k = ceil(p·n)`. The estimate is the midpoint of the
 //!   histogram bin holding that order statistic, clamped into `[min, max]`,
 //!   so `|estimate - x_(k)| <= 2^-8 · |x_(k)|` (≈ 0.39%) for normal
@@ -48,8 +48,12 @@ pub struct CellStats {
     pub se: f64,
     /// 5th percentile.
     pub p05: f64,
+    /// 25th percentile (lower quartile; the inner band of a fan chart).
+    pub p25: f64,
     /// Median.
     pub p50: f64,
+    /// 75th percentile (upper quartile).
+    pub p75: f64,
     /// 95th percentile.
     pub p95: f64,
     /// Smallest value.
@@ -67,12 +71,14 @@ pub struct CellStats {
 impl CellStats {
     /// The statistics as columns of the summary table, in column order
     /// (after `n`): each column's name and how to read it.
-    pub const COLUMNS: [(&'static str, fn(&CellStats) -> f64); 10] = [
+    pub const COLUMNS: [(&'static str, fn(&CellStats) -> f64); 12] = [
         ("mean", |c| c.mean),
         ("std", |c| c.std),
         ("se", |c| c.se),
         ("p05", |c| c.p05),
+        ("p25", |c| c.p25),
         ("p50", |c| c.p50),
+        ("p75", |c| c.p75),
         ("p95", |c| c.p95),
         ("min", |c| c.min),
         ("max", |c| c.max),
@@ -91,7 +97,9 @@ impl CellStats {
                 std: nan,
                 se: nan,
                 p05: nan,
+                p25: nan,
                 p50: nan,
+                p75: nan,
                 p95: nan,
                 min: nan,
                 max: nan,
@@ -157,7 +165,9 @@ impl CellStats {
             std,
             se,
             p05: quantile(5),
+            p25: quantile(25),
             p50: quantile(50),
+            p75: quantile(75),
             p95: quantile(95),
             min,
             max,
@@ -187,7 +197,13 @@ mod tests {
         let s = one_cell(values).cell(0);
         let mut sorted = values.to_vec();
         sorted.sort_by(f64::total_cmp);
-        for (pct, est) in [(5, s.p05), (50, s.p50), (95, s.p95)] {
+        for (pct, est) in [
+            (5, s.p05),
+            (25, s.p25),
+            (50, s.p50),
+            (75, s.p75),
+            (95, s.p95),
+        ] {
             let exact = exact_quantile(&sorted, pct);
             let rel = ((est - exact) / exact).abs();
             assert!(rel <= 1.0 / 256.0, "p{pct}: {est} vs {exact} ({rel})");
@@ -273,7 +289,9 @@ mod tests {
     fn constant_series_is_exact() {
         for v in [0.1, 1234.5678, -7.25, 3.3e15, 1e-300] {
             let s = one_cell(&[v; 1001]).cell(0);
-            for stat in [s.mean, s.p05, s.p50, s.p95, s.min, s.max, s.cvar95] {
+            for stat in [
+                s.mean, s.p05, s.p25, s.p50, s.p75, s.p95, s.min, s.max, s.cvar95,
+            ] {
                 assert_eq!(stat, v);
             }
             assert_eq!(s.std, 0.0);

@@ -1,13 +1,27 @@
 //! `corridor compare`: paired differences between two runs.
 
-use super::stream::{errln, out_bytes, outln, printable};
+use super::stream::{errln, outln, printable};
 use std::path::PathBuf;
 
 const AFTER_HELP: &str = "\
 Example:
   corridor run scenarios/baseline.toml --trials 2000 --seed 1 --keep-trials --out outputs/base
   corridor run scenarios/china-ree-export-ban.toml --trials 2000 --seed 1 --keep-trials --out outputs/ban
+  corridor compare outputs/base outputs/ban
+  corridor compare outputs/base outputs/ban --metric price --commodity oil
+  corridor compare outputs/base outputs/ban --rank absolute --top 5
   corridor compare outputs/base outputs/ban --out outputs/ban-vs-base.csv
+
+The terminal shows a table to read: the headline rows first (the rows the
+runs' scenarios name in `[scenario] headline`, else the shortfall, price
+and import shares of the markets their policies target, as recorded in
+manifest.toml), then the largest changes, ranked by relative change
+|B - A| / max(|A|, |B|) (changes whose 95% CI excludes 0 first) or, with
+--rank absolute, by |B - A| within each unit. A row marked * has a mean
+outside the middle half of its trials (p25 to p75): a note below says so,
+as the mean alone misleads there. --metric, --commodity and --key (each
+repeatable) keep only the rows that match. The full table of every series
+is written as CSV with --out.
 
 An existing --out file is replaced only with --force; the file is written
 under a hidden temporary name and renamed, so it is never half-written.
@@ -43,9 +57,24 @@ pub struct CompareArgs {
     /// Result folder of the alternative run (B).
     #[arg(value_name = "RUN_B")]
     pub run_b: PathBuf,
-    /// Write the differences to this CSV file (default: print to stdout).
+    /// Also write the differences of every series to this CSV file.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Show only this metric (repeatable), e.g. `shortfall`.
+    #[arg(long, value_name = "METRIC")]
+    pub metric: Vec<String>,
+    /// Show only this commodity (repeatable).
+    #[arg(long, value_name = "COMMODITY")]
+    pub commodity: Vec<String>,
+    /// Show only this key (repeatable): a region, route, leg, or `importer/exporter`.
+    #[arg(long, value_name = "KEY")]
+    pub key: Vec<String>,
+    /// How to rank the rows after the headline.
+    #[arg(long, value_enum, default_value = "relative")]
+    pub rank: RankArg,
+    /// Rows shown after the headline (per unit with `--rank absolute`).
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub top: usize,
     /// Replace the `--out` file if it already exists.
     #[arg(long, requires = "out")]
     pub force: bool,
@@ -55,11 +84,18 @@ pub struct CompareArgs {
     pub shared_series: bool,
 }
 
+/// `--rank`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum RankArg {
+    /// By |B - A| / max(|A|, |B|), detectable changes first.
+    Relative,
+    /// By |B - A| within each unit.
+    Absolute,
+}
+
 /// Runs `corridor compare`.
 pub fn execute(args: &CompareArgs) -> anyhow::Result<()> {
-    /// Rows shown in the terminal table.
-    const TOP: usize = 20;
-    use crate::output::compare::{compare_runs, CompareOptions};
+    use crate::output::compare::{compare_runs, render, CompareOptions, Rank, ViewOptions};
     let opts = CompareOptions {
         shared_series: args.shared_series,
     };
@@ -68,25 +104,32 @@ pub fn execute(args: &CompareArgs) -> anyhow::Result<()> {
         crate::output::check_new_file(path, args.force)?;
     }
     let comparison = compare_runs(&args.run_a, &args.run_b, opts)?;
+    let view = ViewOptions {
+        metrics: args.metric.clone(),
+        commodities: args.commodity.clone(),
+        keys: args.key.clone(),
+        rank: match args.rank {
+            RankArg::Relative => Rank::Relative,
+            RankArg::Absolute => Rank::Absolute,
+        },
+        top: args.top,
+    };
+    // The table first: a filter that names nothing fails before a file is
+    // written.
+    let table = render(&comparison, &view)?;
     for note in &comparison.notes {
         errln!("note: {}", printable(note));
     }
-    match &args.out {
-        Some(path) => {
-            {
-                let _cooperate = super::signals::Cooperate::begin();
-                crate::output::compare::write_compare_csv(&comparison, path, args.force)?;
-            }
-            // Labels come from scenario ids: no raw control characters.
-            for line in crate::output::compare::render_top(&comparison, TOP)?.lines() {
-                outln!("{}", printable(line))?;
-            }
-            outln!("wrote {}", printable(&path.display().to_string()))?;
-        }
-        None => {
-            let csv = crate::output::compare::compare_csv(&comparison)?;
-            out_bytes(&csv)?;
-        }
+    if let Some(path) = &args.out {
+        let _cooperate = super::signals::Cooperate::begin();
+        crate::output::compare::write_compare_csv(&comparison, path, args.force)?;
+    }
+    // Labels come from scenario ids: no raw control characters.
+    for line in table.lines() {
+        outln!("{}", printable(line))?;
+    }
+    if let Some(path) = &args.out {
+        outln!("wrote {}", printable(&path.display().to_string()))?;
     }
     Ok(())
 }

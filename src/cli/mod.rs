@@ -9,6 +9,7 @@ pub mod compare;
 pub mod list;
 pub mod markdown;
 pub mod merge;
+pub mod plot;
 pub mod run;
 pub mod show;
 pub mod signals;
@@ -61,6 +62,8 @@ pub enum Command {
     Merge(merge::MergeArgs),
     /// Compare two runs: paired differences with confidence intervals.
     Compare(compare::CompareArgs),
+    /// Draw a chart of a result folder: fan, flows, tornado or sweep curve.
+    Plot(plot::PlotArgs),
     /// Print docs/cli.md, generated from these definitions.
     #[command(hide = true)]
     MarkdownHelp,
@@ -76,6 +79,7 @@ impl Command {
             Command::Run(a) => run::execute(a),
             Command::Merge(a) => merge::execute(a),
             Command::Compare(a) => compare::execute(a),
+            Command::Plot(a) => plot::execute(a),
             Command::MarkdownHelp => Ok(stream::out(format_args!("{}", markdown::generate()))?),
         }
     }

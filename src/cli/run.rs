@@ -23,7 +23,7 @@ than A-Z, a-z, 0-9, `.`, `_` and `-` replaced by `_` (and a leading `.` or
 
 The result folder (default outputs/<name>-s<seed>-n<trials>) holds
 summary.csv (one row per metric, commodity, key and period, with mean, std,
-se, p05/p50/p95, min, max, p_any = P(value > 0) and CVaR95), path.csv for a
+se, p05/p25/p50/p75/p95, min, max, p_any = P(value > 0) and CVaR95), path.csv for a
 single path, state.bin (for `corridor merge`), trials.parquet with
 --keep-trials, and manifest.toml (scenario hash, seed, trials, version,
 wall time).";
@@ -209,13 +209,11 @@ fn print_summary(r: &RunResult) -> anyhow::Result<()> {
         r.lp.recalled,
         r.lp.pivots
     )?;
-    let rows = headline_rows(r);
-    if !rows.is_empty() {
-        outln!(
-            "\nhorizon (per trial)                          mean          p05          p95   P(>0)"
-        )?;
-        for r in rows {
-            outln!("{r}")?;
+    let table = horizon_table(r);
+    if !table.is_empty() {
+        outln!("")?;
+        for line in table {
+            outln!("{line}")?;
         }
     }
     outln!("\nwrote {}", printable(&r.path.display().to_string()))?;
@@ -263,30 +261,70 @@ fn deterministic_policies(r: &RunResult) -> String {
     text
 }
 
-/// The horizon rows worth a glance: every shortfall that can happen, then
-/// the prices that move most between trials. Undefined statistics (no
-/// usable value) show as 0, as in a summary.csv cell left empty.
-fn headline_rows(r: &RunResult) -> Vec<String> {
+/// The horizon table: the run's headline rows (the scenario's `headline`
+/// list, else the markets its policies target), or when it has none, every
+/// shortfall that can happen, then the prices that move most between
+/// trials. Values in plain notation with their units
+/// (`output::plain::with_unit`); columns are separated by at least two
+/// spaces, so a reader (or a test) can split them.
+fn horizon_table(r: &RunResult) -> Vec<String> {
+    use crate::output::plain::with_unit;
+    let rows = if r.headline.is_empty() {
+        largest_rows(r)
+    } else {
+        r.headline.clone()
+    };
+    if rows.is_empty() {
+        return Vec::new();
+    }
+    let header = [
+        "horizon (per trial)",
+        "mean",
+        "p05",
+        "median",
+        "p95",
+        "P(>0)",
+    ]
+    .map(String::from);
+    let mut cells = vec![header];
+    for i in rows {
+        let (series, s) = &r.horizon[i];
+        let label = [series.metric.as_str(), &series.commodity, &series.key]
+            .iter()
+            .filter(|t| !t.is_empty())
+            .map(|t| printable(t).into_owned())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let unit = printable(&series.unit);
+        let p_any = if s.p_any.is_nan() {
+            "-".into()
+        } else {
+            format!("{:.3}", s.p_any)
+        };
+        cells.push([
+            label,
+            with_unit(s.mean, &unit),
+            with_unit(s.p05, &unit),
+            with_unit(s.p50, &unit),
+            with_unit(s.p95, &unit),
+            p_any,
+        ]);
+    }
+    crate::output::plain::align(&cells).0
+}
+
+/// Rows for a run with no headline (no `headline` list and no policy):
+/// every shortfall that can happen, largest first, then the prices that
+/// move most between trials.
+fn largest_rows(r: &RunResult) -> Vec<usize> {
     let defined = |v: f64| if v.is_finite() { v } else { 0.0 };
     let mut short = Vec::new();
     let mut price = Vec::new();
-    for (series, stats) in &r.horizon {
-        let (mu, lo, hi, pa) = (
-            defined(stats.mean),
-            defined(stats.p05),
-            defined(stats.p95),
-            defined(stats.p_any),
-        );
-        let label = format!(
-            "{} {} {}",
-            series.metric,
-            printable(&series.commodity),
-            printable(&series.key)
-        );
-        let line = format!("  {label:<40} {mu:>12.4e} {lo:>12.4e} {hi:>12.4e} {pa:>7.3}");
+    for (i, (series, s)) in r.horizon.iter().enumerate() {
+        let mu = defined(s.mean);
         match series.metric.as_str() {
-            "shortfall" if pa > 0.0 => short.push((mu, line)),
-            "price" if mu > 0.0 => price.push(((hi - lo) / mu, line)),
+            "shortfall" if defined(s.p_any) > 0.0 => short.push((mu, i)),
+            "price" if mu > 0.0 => price.push(((defined(s.p95) - defined(s.p05)) / mu, i)),
             _ => {}
         }
     }
@@ -296,7 +334,7 @@ fn headline_rows(r: &RunResult) -> Vec<String> {
         .into_iter()
         .take(8)
         .chain(price.into_iter().take(6))
-        .map(|(_, l)| l)
+        .map(|(_, i)| i)
         .collect()
 }
 

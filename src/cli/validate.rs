@@ -36,7 +36,19 @@ pub fn execute(args: &ValidateArgs) -> anyhow::Result<()> {
     let color = super::stderr_color();
     let mut failed = 0;
     for path in &args.files {
-        match scenario::load(path) {
+        // The headline list names series, which only the compiled model knows.
+        let loaded = scenario::load(path).and_then(|s| {
+            let items = crate::model::headline::check(&s);
+            if items.is_empty() {
+                Ok(s)
+            } else {
+                Err(scenario::Diagnostics {
+                    items,
+                    sources: s.sources,
+                })
+            }
+        });
+        match loaded {
             Ok(s) => {
                 let f = &s.file;
                 outln!(

@@ -9,6 +9,7 @@
 
 mod build;
 pub mod curve;
+pub mod headline;
 mod response;
 mod series;
 mod series_build;

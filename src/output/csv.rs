@@ -114,7 +114,7 @@ mod tests {
         assert_eq!(lines.len(), 13);
         assert_eq!(
             lines[0],
-            "metric,commodity,key,unit,period,n,mean,std,se,p05,p50,p95,min,max,p_any,cvar95"
+            "metric,commodity,key,unit,period,n,mean,std,se,p05,p25,p50,p75,p95,min,max,p_any,cvar95"
         );
         // Empty text is quoted, so that it reads back as "" rather than null.
         assert!(

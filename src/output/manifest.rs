@@ -44,6 +44,11 @@ pub struct Manifest {
     pub threads: usize,
     /// The command line, one argument per element.
     pub command: Vec<String>,
+    /// The rows the run summary and `compare` show first, as (metric,
+    /// commodity, key): the scenario's `headline` list, or the markets its
+    /// policies target (`model::headline`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headline: Vec<[String; 3]>,
     /// Shard folders this one was merged from, in trial order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub merged_from: Vec<String>,
@@ -138,6 +143,7 @@ pub(crate) mod tests {
             wall_seconds: 1.5,
             threads: 2,
             command: vec!["corridor".into(), "run".into()],
+            headline: vec![],
             merged_from: vec![],
             shard: None,
         }
@@ -153,6 +159,7 @@ pub(crate) mod tests {
         m.seed = u64::MAX;
         m.shard = Some(ShardInfo { index: 1, count: 4 });
         m.merged_from = vec!["a".into()];
+        m.headline = vec![["price".into(), "oil".into(), "US/KZ".into()]];
         let text = String::from_utf8(Artifact::serialize(&m).unwrap()).unwrap();
         assert!(text.contains("seed = \"18446744073709551615\""), "{text}");
         assert_eq!(Manifest::from_toml(&text).unwrap(), m);

@@ -15,7 +15,7 @@
 //!
 //! | file | what |
 //! |---|---|
-//! | `summary.csv` | one row per series and period: mean, std, se, p05/p50/p95, min, max, p_any, cvar95 |
+//! | `summary.csv` | one row per series and period: mean, std, se, p05/p25/p50/p75/p95, min, max, p_any, cvar95 |
 //! | `path.csv` | single-trial (deterministic) runs: the value of every series in every period |
 //! | `trials.parquet` | optional: every trial's horizon value of every series |
 //! | `manifest.toml` | what produced the folder: scenario hash, seed, trials, shard, version, timing |
@@ -37,8 +37,10 @@ mod csv;
 mod manifest;
 pub mod merge;
 pub mod names;
+pub mod plain;
 mod rundir;
 mod state;
+pub mod table;
 mod trials;
 
 use std::path::{Path, PathBuf};
@@ -167,20 +169,7 @@ pub(crate) mod fixture {
     /// Splits one line of the project's CSV dialect into fields (quoted
     /// fields with `""` escapes; no line breaks inside fields).
     pub fn csv_fields(line: &str) -> Vec<String> {
-        let mut fields = vec![String::new()];
-        let (mut quoted, mut chars) = (false, line.chars().peekable());
-        while let Some(c) = chars.next() {
-            match (c, quoted) {
-                ('"', true) if chars.peek() == Some(&'"') => {
-                    chars.next();
-                    fields.last_mut().unwrap().push('"');
-                }
-                ('"', _) => quoted = !quoted,
-                (',', false) => fields.push(String::new()),
-                (c, _) => fields.last_mut().unwrap().push(c),
-            }
-        }
-        fields
+        super::table::fields(line)
     }
 
     /// Checks a CSV with `metric, commodity, key, unit, period` label columns

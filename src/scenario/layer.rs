@@ -27,6 +27,8 @@ fn merge(base: &mut ScenarioFile, child: ScenarioFile) {
     m.start = c.start.or(m.start.take());
     m.periods = c.periods.or(m.periods.take());
     m.period = c.period.or(m.period.take());
+    // A child's headline list replaces its base's whole.
+    m.headline = c.headline.or(m.headline.take());
     let mc = &mut base.montecarlo;
     mc.trials = child.montecarlo.trials.or(mc.trials.take());
     mc.seed = child.montecarlo.seed.or(mc.seed.take());

@@ -232,6 +232,9 @@ impl Limits {
             );
         }
 
+        if let Some(h) = &m.headline {
+            self.entries("scenario.headline", h);
+        }
         if self.entries("commodities", &f.commodities) {
             for c in &f.commodities {
                 self.id_def("commodities", &c.id);

@@ -81,6 +81,23 @@ pub struct Meta {
     pub periods: Option<Sp<i64>>,
     /// Length of one period.
     pub period: Option<Sp<PeriodLength>>,
+    /// The rows the run summary and `compare` show first; checked against
+    /// the model's series when the scenario is compiled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headline: Option<Vec<Sp<Headline>>>,
+}
+
+/// One `[scenario] headline` entry: a series named as in `summary.csv`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Headline {
+    /// Metric name (`shortfall`, `price`, `import_share`, ...).
+    pub metric: Sp<String>,
+    /// Commodity id, for the metrics recorded per commodity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commodity: Option<Sp<String>>,
+    /// Region, route, corridor, leg, ... (or `importer/exporter`).
+    pub key: Sp<String>,
 }
 
 /// Length of one period.

@@ -16,8 +16,8 @@
 //! It reads result folders, as `merge` does, and writes nothing; `table`
 //! formats the comparison as `compare.csv` and as a terminal table.
 
+use std::collections::HashMap;
 use std::path::Path;
-
 use std::sync::Arc;
 
 use anyhow::{bail, Context};
@@ -30,8 +30,10 @@ use polars::prelude::{
 };
 
 mod table;
+mod view;
 
-pub use table::{compare_csv, render_top, write_compare_csv};
+pub use table::{compare_csv, write_compare_csv};
+pub use view::{render, Rank, Shape, ViewOptions};
 
 use crate::aggregate::HORIZON;
 use crate::error::InvalidInput;
@@ -77,6 +79,12 @@ pub struct Comparison {
     /// Things the reader should know (different seeds, why not paired, on
     /// which trials the runs were paired, series left out).
     pub notes: Vec<String>,
+    /// The headline rows the runs' manifests name, B's first, as (metric,
+    /// commodity, key); empty for runs whose manifests name none.
+    pub headline: Vec<[String; 3]>,
+    /// Each series' horizon mean and quartiles in A and in B (from their
+    /// summaries; `None` for a summary without quartile columns).
+    pub shapes: HashMap<[String; 3], (Option<Shape>, Option<Shape>)>,
 }
 
 /// How to compare.
@@ -112,11 +120,34 @@ pub fn compare_runs(a: &Path, b: &Path, opts: CompareOptions) -> anyhow::Result<
         Pairing::Paired { pairs } => pairs,
         Pairing::Unpaired => 0,
     };
+    let (sa, sb) = (
+        view::shapes(
+            &read_summary(&a.join(SUMMARY))?
+                .lazy()
+                .filter(col("period").eq(lit(HORIZON)))
+                .collect()?,
+        )?,
+        view::shapes(
+            &read_summary(&b.join(SUMMARY))?
+                .lazy()
+                .filter(col("period").eq(lit(HORIZON)))
+                .collect()?,
+        )?,
+    );
+    let mut shapes: HashMap<[String; 3], (Option<Shape>, Option<Shape>)> = HashMap::new();
+    for (id, s) in sa {
+        shapes.entry(id).or_default().0 = Some(s);
+    }
+    for (id, s) in sb {
+        shapes.entry(id).or_default().1 = Some(s);
+    }
     Ok(Comparison {
         frame,
         paired: pairs > 0,
         pairs,
         notes,
+        headline: plan.headline,
+        shapes,
     })
 }
 
@@ -131,6 +162,8 @@ struct Plan {
     /// (metric, commodity, key, unit) of the series compared, in A's order.
     units: DataFrame,
     pairing: Pairing,
+    /// The manifests' headline rows, B's first.
+    headline: Vec<[String; 3]>,
 }
 
 /// Checks that the folders can be compared and decides how.
@@ -207,13 +240,26 @@ fn plan(a: &Path, b: &Path, opts: CompareOptions, notes: &mut Vec<String>) -> an
             Pairing::Paired { pairs: shared }
         }
     };
-    Ok(Plan { units, pairing })
+    let mut headline: Vec<[String; 3]> = Vec::new();
+    for m in [&mb, &ma].into_iter().flatten() {
+        for id in &m.headline {
+            if !headline.contains(id) {
+                headline.push(id.clone());
+            }
+        }
+    }
+    Ok(Plan {
+        units,
+        pairing,
+        headline,
+    })
 }
 
 /// The manifest fields a comparison looks at.
 struct ManifestFields {
     seed: Option<String>,
     deterministic: Option<bool>,
+    headline: Vec<[String; 3]>,
 }
 
 /// The seed (as text) and mode in a result folder's manifest, if there is
@@ -231,6 +277,20 @@ fn read_manifest(dir: &Path) -> anyhow::Result<Option<ManifestFields>> {
             other => other.to_string(),
         }),
         deterministic: table.get("deterministic").and_then(toml::Value::as_bool),
+        // `[[metric, commodity, key], ...]`; anything else names no row.
+        headline: table
+            .get("headline")
+            .and_then(toml::Value::as_array)
+            .map(|rows| {
+                rows.iter()
+                    .filter_map(|r| {
+                        let r = r.as_array()?;
+                        let t = |i: usize| r.get(i)?.as_str().map(str::to_string);
+                        Some([t(0)?, t(1)?, t(2)?])
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
     }))
 }
 
@@ -282,14 +342,7 @@ struct SummaryLayout {
 }
 
 fn summary_layout(df: &DataFrame) -> anyhow::Result<SummaryLayout> {
-    let text = |c: &str| -> anyhow::Result<Vec<String>> {
-        Ok(df
-            .column(c)?
-            .str()?
-            .iter()
-            .map(|v| v.unwrap_or("").to_string())
-            .collect())
-    };
+    let text = |c: &str| text_column(df, c);
     let (metric, commodity, key, unit, period) = (
         text("metric")?,
         text("commodity")?,
@@ -309,6 +362,16 @@ fn summary_layout(df: &DataFrame) -> anyhow::Result<SummaryLayout> {
         }
     }
     Ok(SummaryLayout { series, periods })
+}
+
+/// A text column as strings (null as empty).
+fn text_column(df: &DataFrame, name: &str) -> anyhow::Result<Vec<String>> {
+    Ok(df
+        .column(name)?
+        .str()?
+        .iter()
+        .map(|v| v.unwrap_or("").to_string())
+        .collect())
 }
 
 /// The runs must cover the same periods: otherwise their horizon values

@@ -17,124 +17,10 @@ pub fn write_compare_csv(c: &Comparison, path: &Path, force: bool) -> anyhow::Re
     write_file_atomic(path, &compare_csv(c)?, force)
 }
 
-/// The `top` rows with the largest absolute difference as a plain-text
-/// table, widest first (ties keep the table's order), with a header line
-/// saying whether the differences are paired.
-pub fn render_top(c: &Comparison, top: usize) -> anyhow::Result<String> {
-    let df = &c.frame;
-    let text = |name: &str| -> anyhow::Result<Vec<String>> {
-        Ok(df
-            .column(name)?
-            .str()?
-            .iter()
-            .map(|v| v.unwrap_or("").to_string())
-            .collect())
-    };
-    let num = |name: &str| -> anyhow::Result<Vec<Option<f64>>> {
-        Ok(df.column(name)?.f64()?.iter().collect())
-    };
-    let (metric, commodity, key, unit) = (
-        text("metric")?,
-        text("commodity")?,
-        text("key")?,
-        text("unit")?,
-    );
-    let (mean_a, mean_b, diff, lo, hi) = (
-        num("mean_a")?,
-        num("mean_b")?,
-        num("diff")?,
-        num("ci_low")?,
-        num("ci_high")?,
-    );
-
-    let mut order: Vec<usize> = (0..df.height()).collect();
-    let magnitude = |i: usize| diff[i].map_or(f64::NEG_INFINITY, f64::abs);
-    order.sort_by(|&x, &y| magnitude(y).total_cmp(&magnitude(x)));
-    order.truncate(top);
-
-    let header = [
-        "metric",
-        "commodity",
-        "key",
-        "unit",
-        "mean A",
-        "mean B",
-        "B - A",
-        "95% CI",
-    ]
-    .map(String::from);
-    let mut rows = vec![header];
-    for &i in &order {
-        rows.push([
-            metric[i].clone(),
-            commodity[i].clone(),
-            key[i].clone(),
-            unit[i].clone(),
-            fmt_num(mean_a[i]),
-            fmt_num(mean_b[i]),
-            fmt_num(diff[i]),
-            format!("[{}, {}]", fmt_num(lo[i]), fmt_num(hi[i])),
-        ]);
-    }
-    let widths: Vec<usize> = (0..8)
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-        .collect();
-    let kind = if c.paired {
-        format!("paired differences (trial by trial, {} pairs)", c.pairs)
-    } else {
-        "unpaired differences (of means)".to_string()
-    };
-    let mut out = format!(
-        "B - A at the horizon, {kind}; {} of {} rows by |B - A|\n",
-        order.len(),
-        df.height()
-    );
-    for (r, row) in rows.iter().enumerate() {
-        let cells: Vec<String> = row
-            .iter()
-            .enumerate()
-            .map(|(c, v)| {
-                if c < 4 {
-                    format!("{v:<w$}", w = widths[c])
-                } else {
-                    format!("{v:>w$}", w = widths[c])
-                }
-            })
-            .collect();
-        out.push_str(cells.join("  ").trim_end());
-        out.push('\n');
-        if r == 0 {
-            let rule: Vec<String> = widths.iter().map(|&w| "-".repeat(w)).collect();
-            out.push_str(&rule.join("  "));
-            out.push('\n');
-        }
-    }
-    Ok(out)
-}
-
-/// A number for a terminal: 4 significant digits, scientific notation for
-/// very large or small magnitudes, `-` for missing.
-fn fmt_num(v: Option<f64>) -> String {
-    match v {
-        None => "-".into(),
-        Some(x) if !x.is_finite() => x.to_string(),
-        Some(0.0) => "0".into(),
-        Some(x) => {
-            let mag = x.abs();
-            if !(1e-3..1e9).contains(&mag) {
-                format!("{x:.3e}")
-            } else {
-                let decimals = (3 - mag.log10().floor() as i32).max(0) as usize;
-                format!("{x:.decimals$}")
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::compare::compare_runs;
+    use crate::output::compare::{compare_runs, render, ViewOptions};
     use crate::output::Manifest;
 
     /// A result folder of trials `0..n`, each value scaled by `scale` and
@@ -173,14 +59,20 @@ mod tests {
             csv.contains("total_cost,\"\",world,USD,horizon,true,200,200,"),
             "{csv}"
         );
-        let table = render_top(&c, 2).unwrap();
+        let table = render(
+            &c,
+            &ViewOptions {
+                top: 2,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert!(
             table.starts_with(
                 "B - A at the horizon, paired differences (trial by trial, 200 pairs)"
             ),
             "{table}"
         );
-        assert_eq!(table.lines().count(), 5, "{table}");
     }
 
     #[test]
@@ -209,9 +101,15 @@ mod tests {
             assert!((diff.get(i).unwrap() - 10.0).abs() < 1e-6);
             assert!(sd.get(i).unwrap() < 1e-6, "trial i against trial i");
         }
-        assert!(render_top(&c, 3)
-            .unwrap()
-            .starts_with("B - A at the horizon, paired differences (trial by trial, 50 pairs)"));
+        assert!(render(
+            &c,
+            &ViewOptions {
+                top: 3,
+                ..Default::default()
+            }
+        )
+        .unwrap()
+        .starts_with("B - A at the horizon, paired differences (trial by trial, 50 pairs)"));
     }
 
     #[test]
@@ -251,12 +149,219 @@ mod tests {
         assert!(compare_runs(&a, &root.path().join("nope"), Default::default()).is_err());
     }
 
+    /// A run whose manifest names headline rows.
+    fn write_run_with_headline(
+        dir: &Path,
+        n: u64,
+        value: impl Fn(f64) -> f64,
+        headline: &[[&str; 3]],
+    ) {
+        let mut m: Manifest = crate::output::manifest::tests::example();
+        (m.seed, m.trials, m.trial_end) = (1, n, n);
+        m.headline = headline.iter().map(|h| h.map(String::from)).collect();
+        crate::output::fixture::write_run(dir, 0..n, true, value, &m);
+    }
+
     #[test]
-    fn numbers_for_the_terminal() {
-        assert_eq!(fmt_num(Some(1234.5678)), "1235");
-        assert_eq!(fmt_num(Some(0.012345)), "0.01235");
-        assert_eq!(fmt_num(Some(-2.5)), "-2.500");
-        assert_eq!(fmt_num(Some(4.5e12)), "4.500e12");
-        assert_eq!(fmt_num(None), "-");
+    fn the_table_leads_with_the_headline_and_filters_and_ranks_within_units() {
+        use crate::output::compare::Rank;
+        let root = tempfile::tempdir().unwrap();
+        let (a, b) = (root.path().join("a"), root.path().join("b"));
+        write_run_with_headline(&a, 100, |v| v, &[]);
+        write_run_with_headline(&b, 100, |v| v * 1.5 + 1.0, &[["price", "oil", "israel"]]);
+        let c = compare_runs(&a, &b, Default::default()).unwrap();
+        assert_eq!(
+            c.headline,
+            vec![["price", "oil", "israel"].map(String::from)]
+        );
+        let view = |v: ViewOptions| render(&c, &ViewOptions { top: 20, ..v }).unwrap();
+        let table = view(Default::default());
+        let lines: Vec<&str> = table.lines().collect();
+        let at = |needle: &str| lines.iter().position(|l| l.contains(needle)).unwrap();
+        // The headline block comes first and holds the named row.
+        assert!(
+            at("headline (the runs' headline rows)") < at("price oil israel"),
+            "{table}"
+        );
+        assert!(
+            at("price oil israel") < at("largest relative changes"),
+            "{table}"
+        );
+        // Values carry their units in plain notation.
+        assert!(table.contains(" USD/bbl"), "{table}");
+        // Filters.
+        let only = view(ViewOptions {
+            metrics: vec!["shortfall".into()],
+            ..Default::default()
+        });
+        assert!(
+            only.contains("shortfall rare_earths united_states"),
+            "{only}"
+        );
+        assert!(!only.contains("price oil"), "{only}");
+        assert!(only.contains("1 of 3 series selected"), "{only}");
+        let keyed = view(ViewOptions {
+            keys: vec!["world".into()],
+            ..Default::default()
+        });
+        assert!(
+            keyed.contains("total_cost world") && !keyed.contains("israel"),
+            "{keyed}"
+        );
+        let typo = render(
+            &c,
+            &ViewOptions {
+                metrics: vec!["pricee".into()],
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        assert!(
+            format!("{typo:#}").contains("did you mean `price`?"),
+            "{typo:#}"
+        );
+        assert_eq!(crate::error::exit_code(&typo), crate::error::EXIT_INVALID);
+        // Absolute ranking: one block per unit, never mixed.
+        let abs = view(ViewOptions {
+            rank: Rank::Absolute,
+            ..Default::default()
+        });
+        for unit in ["t", "USD"] {
+            assert!(
+                abs.contains(&format!("largest changes in {unit} (1 rows")),
+                "{abs}"
+            );
+        }
+        assert!(
+            !abs.contains("largest changes in USD/bbl"),
+            "the headline row is not ranked again: {abs}"
+        );
+    }
+
+    #[test]
+    fn a_mean_outside_the_interquartile_range_gets_a_note() {
+        use crate::output::compare::Shape;
+        let root = tempfile::tempdir().unwrap();
+        let (a, b) = (root.path().join("a"), root.path().join("b"));
+        write_run(&a, 50, 1.0, 0.0, 1, true);
+        write_run(&b, 50, 1.0, 1.0, 1, true);
+        let mut c = compare_runs(&a, &b, Default::default()).unwrap();
+        // The summaries carry quartiles, and a fixture price sits inside them.
+        let price = ["price", "oil", "israel"].map(String::from);
+        let (sa, sb) = c.shapes[&price];
+        assert!(sa.is_some() && sb.is_some());
+        assert!(!sb.unwrap().mean_misleads(), "{sb:?}");
+        // The ban's price: median near the baseline, mean far above it.
+        let ban = Shape {
+            mean: 300.0,
+            p25: 80.0,
+            p50: 82.0,
+            p75: 90.0,
+        };
+        assert!(ban.mean_misleads());
+        assert!(!Shape { mean: 85.0, ..ban }.mean_misleads());
+        // Outside the quartiles but close to the median: a flat price
+        // with rare small spikes.
+        assert!(!Shape {
+            mean: 82.5,
+            p25: 82.0,
+            p50: 82.0,
+            p75: 82.0
+        }
+        .mean_misleads());
+        // Shortfall in a fifth of the trials.
+        assert!(Shape {
+            mean: 40.0,
+            p25: 0.0,
+            p50: 0.0,
+            p75: 0.0
+        }
+        .mean_misleads());
+        c.shapes.insert(price, (sa, Some(ban)));
+        let table = render(
+            &c,
+            &ViewOptions {
+                top: 20,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let row = table
+            .lines()
+            .find(|l| l.contains("price oil israel"))
+            .unwrap();
+        assert!(row.trim_end().ends_with('*'), "{table}");
+        assert!(
+            table.contains("in B the mean 300.0 USD/bbl lies above the middle half (80.00 to 90.00), median 82.00 USD/bbl"),
+            "{table}"
+        );
+    }
+
+    /// The paired 95% intervals cover a known difference at their nominal
+    /// rate: B is A plus `DELTA` plus zero-mean noise that a hash of each
+    /// value draws, over many independent fixtures (other trials, other
+    /// noise); deterministic, so the rate is a fixed number that must lie
+    /// within a binomial allowance of 95%.
+    #[test]
+    fn paired_intervals_cover_a_known_difference_at_their_nominal_rate() {
+        const DELTA: f64 = 5.0;
+        const RUNS: u64 = 150;
+        const TRIALS: u64 = 60;
+        // A uniform in [0, 1) from a 64-bit hash (SplitMix64's finaliser).
+        let unit = |mut z: u64| {
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let root = tempfile::tempdir().unwrap();
+        let (mut covered, mut total) = (0, 0);
+        for run in 0..RUNS {
+            let (a, b) = (
+                root.path().join(format!("a{run}")),
+                root.path().join(format!("b{run}")),
+            );
+            let trials = run * TRIALS..(run + 1) * TRIALS;
+            let mut m: Manifest = crate::output::manifest::tests::example();
+            (m.seed, m.trials, m.trial_start, m.trial_end) =
+                (1, (run + 1) * TRIALS, trials.start, trials.end);
+            crate::output::fixture::write_run(&a, trials.clone(), true, |v| v, &m);
+            // Noise: the sum of four uniforms minus 2 (mean 0, sd 0.58), times 20.
+            let noise = |v: f64| {
+                let h = v.to_bits() ^ run.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                (0..4).map(|k| unit(h.wrapping_add(k))).sum::<f64>() - 2.0
+            };
+            crate::output::fixture::write_run(
+                &b,
+                trials,
+                true,
+                |v| v + DELTA + 20.0 * noise(v),
+                &m,
+            );
+            let c = compare_runs(&a, &b, Default::default()).unwrap();
+            assert!(c.paired);
+            let lo = c.frame.column("ci_low").unwrap().f64().unwrap().clone();
+            let hi = c.frame.column("ci_high").unwrap().f64().unwrap().clone();
+            let metric = c.frame.column("metric").unwrap().str().unwrap().clone();
+            for i in 0..c.frame.height() {
+                // The shortfall's many zeros share one noise draw per run,
+                // so its trials are not independent: only the continuous
+                // price is checked (total_cost is the same in every trial).
+                if metric.get(i) != Some("price") {
+                    continue;
+                }
+                let truth = DELTA;
+                total += 1;
+                if lo.get(i).unwrap() <= truth && truth <= hi.get(i).unwrap() {
+                    covered += 1;
+                }
+            }
+        }
+        let rate = covered as f64 / total as f64;
+        // Binomial sd at 150 intervals is 1.8%; z = 1.96 with 60 pairs is
+        // a little narrow (t would be 2.00), so about 94.5% is expected.
+        assert!(
+            (0.90..=0.985).contains(&rate),
+            "coverage {rate} over {total} intervals"
+        );
     }
 }
