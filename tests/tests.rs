@@ -25,3 +25,4 @@ mod replays;
 mod sampling;
 mod slurm;
 mod solver;
+mod sweep;

@@ -20,6 +20,9 @@ pub struct ValidateArgs {
     /// Scenario files to check (`extends` is followed).
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
+    /// Overrides, applied to every file.
+    #[command(flatten)]
+    pub set: super::SetOpts,
 }
 
 /// `1 region`, `2 regions`.
@@ -36,7 +39,7 @@ pub fn execute(args: &ValidateArgs) -> anyhow::Result<()> {
     let color = super::stderr_color();
     let mut failed = 0;
     for path in &args.files {
-        match scenario::load(path) {
+        match scenario::load_with(path, &args.set.set) {
             Ok(s) => {
                 let f = &s.file;
                 outln!(

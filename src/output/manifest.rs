@@ -44,6 +44,11 @@ pub struct Manifest {
     pub threads: usize,
     /// The command line, one argument per element.
     pub command: Vec<String>,
+    /// The `--set PATH=VALUE` overrides applied to the scenario file, in
+    /// order (part of what `scenario_hash` hashes): with `scenario`, what
+    /// re-runs it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<String>,
     /// Shard folders this one was merged from, in trial order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub merged_from: Vec<String>,
@@ -138,6 +143,7 @@ pub(crate) mod tests {
             wall_seconds: 1.5,
             threads: 2,
             command: vec!["corridor".into(), "run".into()],
+            overrides: vec![],
             merged_from: vec![],
             shard: None,
         }
@@ -153,6 +159,7 @@ pub(crate) mod tests {
         m.seed = u64::MAX;
         m.shard = Some(ShardInfo { index: 1, count: 4 });
         m.merged_from = vec!["a".into()];
+        m.overrides = vec!["legs.a.capacity={ dist = \"uniform\", min = 1, max = 2 }".into()];
         let text = String::from_utf8(Artifact::serialize(&m).unwrap()).unwrap();
         assert!(text.contains("seed = \"18446744073709551615\""), "{text}");
         assert_eq!(Manifest::from_toml(&text).unwrap(), m);

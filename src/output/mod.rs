@@ -39,6 +39,7 @@ pub mod merge;
 pub mod names;
 mod rundir;
 mod state;
+pub mod sweep;
 mod trials;
 
 use std::path::{Path, PathBuf};
