@@ -88,6 +88,45 @@ fn set_errors_are_located_and_exit_2() {
         .stderr(predicate::str::contains("--set #2:1:1"));
 }
 
+/// A sweep checks every point before it runs any: a bad value in a list,
+/// or lists that cannot be zipped, stop it with exit 2 and no folder.
+#[test]
+fn sweep_errors_stop_it_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sweep");
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["--set", "legs.pacific.capacity=5e7,-1"],
+            "--set #1:1:23: legs.pacific.capacity: must be at least 0, found -1",
+        ),
+        (
+            &[
+                "--set",
+                "legs.pacific.capacity=5e7,1",
+                "--set",
+                "legs.pacific.cost=1,2,3",
+                "--zip",
+            ],
+            "--zip pairs the lists value by value",
+        ),
+        (
+            &["--set", "legs.pacific.capacity=5e7,,1"],
+            "value 2 of the list is empty",
+        ),
+    ];
+    for (args, expected) in cases {
+        corridor()
+            .args(["sweep", BASE, "--trials", "5", "--out"])
+            .arg(&out)
+            .args(args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains(expected));
+        assert!(!out.exists());
+    }
+}
+
 /// An override gives the same scenario, hash and bytes as a file that says
 /// the same.
 #[test]

@@ -68,6 +68,17 @@ impl Override {
             v: T,
         }
         let raw = &self.text[self.eq + 1..];
+        if let Some(at) = raw.find(['\n', '\r']) {
+            let at = self.eq + 1 + at;
+            return Err(Diagnostic::new(
+                Loc {
+                    file: self.file,
+                    span: at..at + 1,
+                },
+                "a --set value must be on one line",
+            )
+            .help(VALUE_HELP));
+        }
         let doc = format!("v{}={raw}", " ".repeat(self.eq.saturating_sub(1)));
         let parse = |doc: &str| {
             span::with_file(self.file, || toml::from_str::<One<Sp<T>>>(doc)).map(|o| o.v)
@@ -97,7 +108,9 @@ impl Override {
                 .replace("expected f64", "expected a number")
                 .replace("expected i64", "expected a whole number");
             let help = match &d.help {
-                Some(h) if h.starts_with("did you mean") => h.clone(),
+                // toml_error's own advice (did you mean, the variants) is
+                // kept; only its pointer to the file format is replaced.
+                Some(h) if !h.contains("docs/scenarios.md") => h.clone(),
                 _ => format!(
                     "{VALUE_HELP}; docs/scenarios.md gives the type of `{}`",
                     diagnostic::clip(self.path(), 200)
