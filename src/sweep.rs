@@ -8,7 +8,8 @@
 //! uncertainty the points share are the same trial by trial: a point equal
 //! to the first gives identical per-trial values and a difference of
 //! exactly 0, and differences between points are paired
-//! ([`output::sweep::paired_diffs`], which uses `compare`). The sweep
+//! ([`output::sweep::paired_diffs`], from the points' `trials.parquet`,
+//! with `compare`'s interval). The sweep
 //! folder holds each point's result folder under `points/<i>` (its manifest
 //! records its overrides, so each point re-runs on its own) and
 //! `sweep.csv`; it is written like a result folder, under a temporary name
@@ -18,7 +19,7 @@ use std::path::PathBuf;
 
 use crate::aggregate::{CellStats, SeriesMeta};
 use crate::error::InvalidInput;
-use crate::output::sweep::{paired_diffs, PointRows, SweepCsv};
+use crate::output::sweep::{paired_diffs, trial_values, PointRows, SweepCsv, TrialValues};
 use crate::output::{folder_name, RunDir};
 use crate::run::{self, Run, RunConfig, RunObserver, TrialCount};
 use crate::scenario::Sampling;
@@ -251,28 +252,28 @@ pub fn run_sweep(cfg: SweepConfig, obs: &mut dyn SweepObserver) -> anyhow::Resul
     let dir = RunDir::create(&out, cfg.force)?;
     let width = (points.len() - 1).to_string().len();
     let folder = |i: usize| dir.path().join("points").join(format!("{i:0width$}"));
-    let mut results = Vec::with_capacity(points.len());
+    let mut results: Vec<PointResult> = Vec::with_capacity(points.len());
     let mut notes = Vec::new();
+    // The first point's per-trial values, which every point is paired with.
+    let mut first_values: Option<TrialValues> = None;
     for (i, p) in points.iter().enumerate() {
         obs.point_started(i, points.len(), p);
         let r = run::run_scenario(point_config(&cfg, p, Some(folder(i))), obs.run())?;
-        let diffs = match paired_diffs(&folder(0), &folder(i)) {
-            Ok(d) => r
-                .horizon
-                .iter()
-                .map(|(s, _)| {
-                    d.iter()
-                        .find(|d| {
-                            d.metric == s.metric && d.commodity == s.commodity && d.key == s.key
-                        })
-                        .map(|d| (d.mean, d.lo, d.hi))
-                })
-                .collect(),
-            Err(e) => {
-                notes.push(format!("point {i}: no paired differences: {e:#}"));
-                vec![None; r.horizon.len()]
+        let values = trial_values(&folder(i))?;
+        let n = r.horizon.len();
+        let paired = match (&first_values, results.first()) {
+            // The first point against itself: exactly 0.
+            (None, _) | (_, None) => paired_diffs(&values, &values, n),
+            (Some(first), Some(f)) if same_series(&f.horizon, &r.horizon) => {
+                paired_diffs(first, &values, n)
             }
+            (Some(_), Some(_)) => Err(anyhow::anyhow!("it records other series than point 0")),
         };
+        let diffs = paired.unwrap_or_else(|e| {
+            notes.push(format!("point {i}: no paired differences: {e:#}"));
+            vec![None; n]
+        });
+        first_values.get_or_insert(values);
         results.push(PointResult {
             values: grid[i]
                 .iter()
@@ -313,6 +314,14 @@ pub fn run_sweep(cfg: SweepConfig, obs: &mut dyn SweepObserver) -> anyhow::Resul
         notes,
         path,
     })
+}
+
+/// Whether two runs record the same series in the same order.
+fn same_series(a: &[(SeriesMeta, CellStats)], b: &[(SeriesMeta, CellStats)]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|((x, _), (y, _))| {
+            (&x.metric, &x.commodity, &x.key, &x.unit) == (&y.metric, &y.commodity, &y.key, &y.unit)
+        })
 }
 
 /// The run of one point.
