@@ -26,6 +26,7 @@ pub mod plot;
 pub mod run;
 pub mod sampling;
 pub mod scenario;
+pub mod sweep;
 
 /// The one configuration of every property test (fixed, printed seed;
 /// failures persisted beside the test's source), shared with `tests/`.

@@ -54,6 +54,9 @@ pub struct RunConfig {
     pub keep_trials: bool,
     /// The command line, recorded in the manifest.
     pub command: Vec<String>,
+    /// `--set PATH=VALUE` overrides applied to the scenario (recorded in
+    /// the manifest; see `scenario::overrides`).
+    pub overrides: Vec<String>,
 }
 
 /// How many trials to run.
@@ -144,7 +147,12 @@ pub struct RunResult {
 /// Loads and validates a scenario; problems become
 /// [`InvalidInput::Scenario`] (exit status 2).
 pub fn load_scenario(path: &Path) -> anyhow::Result<Scenario> {
-    scenario::load(path).map_err(|d| InvalidInput::Scenario(d).into())
+    load_scenario_with(path, &[])
+}
+
+/// [`load_scenario`] with `--set PATH=VALUE` overrides applied.
+pub fn load_scenario_with(path: &Path, sets: &[String]) -> anyhow::Result<Scenario> {
+    scenario::load_with(path, sets).map_err(|d| InvalidInput::Scenario(d).into())
 }
 
 /// Runs `config` to the end: [`Run::new`], then [`Run::execute`].
@@ -172,7 +180,7 @@ impl Run {
     /// defaults, checking the limits (trials, shards) before anything runs:
     /// a violation is [`InvalidInput`] (exit status 2).
     pub fn new(config: RunConfig) -> anyhow::Result<Run> {
-        let scenario = load_scenario(&config.scenario)?;
+        let scenario = load_scenario_with(&config.scenario, &config.overrides)?;
         let model = compile(&scenario)
             .with_context(|| format!("cannot compile {}", config.scenario.display()))?;
         let headline = crate::model::headline::resolve(&scenario, &model).map_err(|items| {
@@ -211,7 +219,10 @@ impl Run {
         plan.threads = montecarlo::workers(&plan);
         let out = match &config.out {
             Some(out) => out.clone(),
-            None => default_out(&model, &plan, total, target_se),
+            None => {
+                let out = default_out(&model, &plan, total, target_se);
+                with_overrides_tag(out, &config.overrides, &scenario)
+            }
         };
         Ok(Run {
             config,
@@ -228,6 +239,11 @@ impl Run {
     /// The compiled model.
     pub fn model(&self) -> &CompiledModel {
         &self.model
+    }
+
+    /// The trials, seed, sampling and threads it will run with.
+    pub fn plan(&self) -> &Plan {
+        &self.plan
     }
 
     /// The result folder: the configured one, or
@@ -344,6 +360,7 @@ impl Run {
                     [m.metric.clone(), m.commodity.clone(), m.key.clone()]
                 })
                 .collect(),
+            overrides: self.config.overrides,
             merged_from: Vec::new(),
             shard: self.config.shard.map(|s| ShardInfo {
                 index: s.index,
@@ -422,6 +439,18 @@ fn default_out(m: &CompiledModel, plan: &Plan, total: u64, target_se: Option<f64
         ));
     }
     PathBuf::from("outputs").join(name)
+}
+
+/// A default folder of a run with overrides gets `-set<hash>` (the first 8
+/// hex digits of the scenario's content hash), so that runs of one file
+/// with different `--set` values do not collide.
+fn with_overrides_tag(out: PathBuf, sets: &[String], scenario: &Scenario) -> PathBuf {
+    if sets.is_empty() {
+        return out;
+    }
+    let mut name = out.into_os_string();
+    name.push(format!("-set{}", &scenario.content_hash()[..8]));
+    PathBuf::from(name)
 }
 
 /// The trials of shard `s` of a run of `total`: `i·total/N .. (i+1)·total/N`,

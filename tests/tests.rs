@@ -27,3 +27,4 @@ mod replays;
 mod sampling;
 mod slurm;
 mod solver;
+mod sweep;

@@ -14,6 +14,7 @@ pub mod run;
 pub mod show;
 pub mod signals;
 pub mod stream;
+pub mod sweep;
 pub mod validate;
 
 use crate::error::InvalidInput;
@@ -64,6 +65,8 @@ pub enum Command {
     Compare(compare::CompareArgs),
     /// Draw a chart of a result folder: fan, flows, tornado or sweep curve.
     Plot(plot::PlotArgs),
+    /// Run a scenario over a grid of `--set` values with common random numbers.
+    Sweep(sweep::SweepArgs),
     /// Print docs/cli.md, generated from these definitions.
     #[command(hide = true)]
     MarkdownHelp,
@@ -80,6 +83,7 @@ impl Command {
             Command::Merge(a) => merge::execute(a),
             Command::Compare(a) => compare::execute(a),
             Command::Plot(a) => plot::execute(a),
+            Command::Sweep(a) => sweep::execute(a),
             Command::MarkdownHelp => Ok(stream::out(format_args!("{}", markdown::generate()))?),
         }
     }
@@ -147,6 +151,20 @@ pub fn stderr_color() -> bool {
 }
 
 pub use crate::run::load_scenario;
+
+/// `--set PATH=VALUE`, shared by the commands that load a scenario.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SetOpts {
+    /// Change one field of the scenario without a new file (repeatable):
+    /// PATH as `corridor show` nests it (`legs.<id>.capacity`,
+    /// `policies.<id>.duration_months`, `supply.<region>.<commodity>.capacity`,
+    /// `scenario.periods`), VALUE a TOML value: a number, a string or an
+    /// inline table such as `{ dist = "uniform", min = 6, max = 18 }`.
+    /// Applied after `extends`, validated like the file; recorded in the
+    /// manifest.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+}
 
 /// Monte Carlo options shared by every command that runs trials.
 #[derive(Debug, Clone, Default, Args)]

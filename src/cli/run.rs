@@ -2,7 +2,7 @@
 
 use super::signals::{self, Cooperate};
 use super::stream::{errln, outln, printable};
-use super::{McOpts, Trials};
+use super::{McOpts, SetOpts, Trials};
 use crate::run::{Run, RunConfig, RunObserver, RunResult, Shard, TrialCount};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -13,6 +13,7 @@ Examples:
   corridor run scenarios/china-ree-export-ban.toml
   corridor run scenarios/china-ree-export-ban.toml --trials 1 --seed 7
   corridor run scenarios/baseline.toml --deterministic
+  corridor run scenarios/china-ree-export-ban.toml --set policies.cn_ree_ban_us.duration_months=6
   corridor run scenarios/cpc-disruption.toml --trials auto --target-se 0.01
   corridor run scenarios/baseline.toml --trials 10000 --shard 0/4 --out outputs/shard-0
 
@@ -38,6 +39,9 @@ pub struct RunArgs {
     /// Trial count, seed, threads and sampling.
     #[command(flatten)]
     pub mc: McOpts,
+    /// Overrides.
+    #[command(flatten)]
+    pub set: SetOpts,
     /// Result folder (default: outputs/<scenario name>-s<seed>-n<trials>, the
     /// name made safe for a folder name as docs/scenarios.md shows).
     #[arg(long, value_name = "DIR")]
@@ -95,10 +99,7 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
     // From here until the result is renamed into place, a signal stops the
     // run cleanly instead of killing it (and the temporary folder is removed).
     let _cooperate = Cooperate::begin();
-    let result = run.execute(&mut Terminal {
-        quiet: args.quiet,
-        bar: None,
-    })?;
+    let result = run.execute(&mut Terminal::new(args.quiet))?;
     if !args.quiet {
         print_summary(&result)?;
     }
@@ -127,14 +128,22 @@ fn config(args: &RunArgs) -> RunConfig {
         force: args.force,
         keep_trials: args.keep_trials,
         command: std::env::args().collect(),
+        overrides: args.set.set.clone(),
     }
 }
 
 /// The run as the terminal sees it: a progress bar on stderr (unless quiet
 /// or not a terminal), and the signal handler's stop flag.
-struct Terminal {
+pub(super) struct Terminal {
     quiet: bool,
     bar: Option<indicatif::ProgressBar>,
+}
+
+impl Terminal {
+    /// A progress bar per run, unless `quiet`.
+    pub(super) fn new(quiet: bool) -> Terminal {
+        Terminal { quiet, bar: None }
+    }
 }
 
 impl RunObserver for Terminal {

@@ -16,11 +16,14 @@ pub struct ShowArgs {
     /// Scenario file to print.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
+    /// Overrides.
+    #[command(flatten)]
+    pub set: super::SetOpts,
 }
 
 /// Runs `corridor show`.
 pub fn execute(args: &ShowArgs) -> anyhow::Result<()> {
-    let scenario = super::load_scenario(&args.file)?;
+    let scenario = crate::run::load_scenario_with(&args.file, &args.set.set)?;
     super::stream::out_bytes(scenario.to_toml().as_bytes())?;
     Ok(super::stream::flush()?)
 }

@@ -20,6 +20,9 @@ pub struct ValidateArgs {
     /// Scenario files to check (`extends` is followed).
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
+    /// Overrides, applied to every file.
+    #[command(flatten)]
+    pub set: super::SetOpts,
 }
 
 /// `1 region`, `2 regions`.
@@ -37,7 +40,7 @@ pub fn execute(args: &ValidateArgs) -> anyhow::Result<()> {
     let mut failed = 0;
     for path in &args.files {
         // The headline list names series, which only the compiled model knows.
-        let loaded = scenario::load(path).and_then(|s| {
+        let loaded = scenario::load_with(path, &args.set.set).and_then(|s| {
             let items = crate::model::headline::check(&s);
             if items.is_empty() {
                 Ok(s)

@@ -49,6 +49,11 @@ pub struct Manifest {
     /// policies target (`model::headline`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub headline: Vec<[String; 3]>,
+    /// The `--set PATH=VALUE` overrides applied to the scenario file, in
+    /// order (part of what `scenario_hash` hashes): with `scenario`, what
+    /// re-runs it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<String>,
     /// Shard folders this one was merged from, in trial order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub merged_from: Vec<String>,
@@ -144,6 +149,7 @@ pub(crate) mod tests {
             threads: 2,
             command: vec!["corridor".into(), "run".into()],
             headline: vec![],
+            overrides: vec![],
             merged_from: vec![],
             shard: None,
         }
@@ -160,6 +166,7 @@ pub(crate) mod tests {
         m.shard = Some(ShardInfo { index: 1, count: 4 });
         m.merged_from = vec!["a".into()];
         m.headline = vec![["price".into(), "oil".into(), "US/KZ".into()]];
+        m.overrides = vec!["legs.a.capacity={ dist = \"uniform\", min = 1, max = 2 }".into()];
         let text = String::from_utf8(Artifact::serialize(&m).unwrap()).unwrap();
         assert!(text.contains("seed = \"18446744073709551615\""), "{text}");
         assert_eq!(Manifest::from_toml(&text).unwrap(), m);

@@ -41,6 +41,7 @@ pub mod plain;
 mod rundir;
 mod state;
 pub mod table;
+pub mod sweep;
 mod trials;
 
 use std::path::{Path, PathBuf};

@@ -16,6 +16,7 @@ pub mod diagnostic;
 pub(crate) mod fixture;
 pub mod layer;
 pub mod limits;
+pub mod overrides;
 pub mod params;
 pub mod recipe;
 pub mod schema;
@@ -129,6 +130,12 @@ impl Scenario {
 
 /// Reads, layers and validates the scenario at `path`.
 pub fn load(path: &Path) -> Result<Scenario, Diagnostics> {
+    load_with(path, &[])
+}
+
+/// Reads and layers the scenario at `path`, applies the `--set PATH=VALUE`
+/// overrides `sets` (see [`overrides`]), and validates the result.
+pub fn load_with(path: &Path, sets: &[String]) -> Result<Scenario, Diagnostics> {
     diagnostic::reset_suggestion_budget();
     let mut sources = Sources::default();
     let mut problems = Vec::new();
@@ -140,7 +147,19 @@ pub fn load(path: &Path) -> Result<Scenario, Diagnostics> {
         });
     }
     let file = layer::layer(chain);
-    validated(Scenario { file, sources })
+    with_overrides(Scenario { file, sources }, sets)
+}
+
+/// `scenario` with `sets` applied, validated.
+fn with_overrides(mut scenario: Scenario, sets: &[String]) -> Result<Scenario, Diagnostics> {
+    let problems = overrides::apply(&mut scenario.file, &mut scenario.sources, sets);
+    if !problems.is_empty() {
+        return Err(Diagnostics {
+            items: problems,
+            sources: scenario.sources,
+        });
+    }
+    validated(scenario)
 }
 
 /// `scenario` if it passes validation, else every problem found.
@@ -164,6 +183,11 @@ pub fn parse_str(text: &str, file: FileId) -> Result<ScenarioFile, Diagnostic> {
 
 /// Loads a scenario from text alone (tests, benches); `extends` is not allowed.
 pub fn load_str(text: &str) -> Result<Scenario, Diagnostics> {
+    load_str_with(text, &[])
+}
+
+/// [`load_str`] with `--set PATH=VALUE` overrides.
+pub fn load_str_with(text: &str, sets: &[String]) -> Result<Scenario, Diagnostics> {
     diagnostic::reset_suggestion_budget();
     let sources = Sources {
         files: vec![SourceFile {
@@ -188,7 +212,7 @@ pub fn load_str(text: &str) -> Result<Scenario, Diagnostics> {
             sources,
         });
     }
-    validated(Scenario { file, sources })
+    with_overrides(Scenario { file, sources }, sets)
 }
 
 /// Why a file could not be read as scenario text.
