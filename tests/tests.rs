@@ -23,5 +23,6 @@ mod props;
 mod proptest_config;
 mod replays;
 mod sampling;
+mod sensitivity;
 mod slurm;
 mod solver;

@@ -10,6 +10,7 @@ pub mod list;
 pub mod markdown;
 pub mod merge;
 pub mod run;
+pub mod sensitivity;
 pub mod show;
 pub mod signals;
 pub mod stream;
@@ -61,6 +62,8 @@ pub enum Command {
     Merge(merge::MergeArgs),
     /// Compare two runs: paired differences with confidence intervals.
     Compare(compare::CompareArgs),
+    /// Which uncertainties drive a metric: rank correlations, tornado swings, Sobol indices.
+    Sensitivity(sensitivity::SensitivityArgs),
     /// Print docs/cli.md, generated from these definitions.
     #[command(hide = true)]
     MarkdownHelp,
@@ -76,6 +79,7 @@ impl Command {
             Command::Run(a) => run::execute(a),
             Command::Merge(a) => merge::execute(a),
             Command::Compare(a) => compare::execute(a),
+            Command::Sensitivity(a) => sensitivity::execute(a),
             Command::MarkdownHelp => Ok(stream::out(format_args!("{}", markdown::generate()))?),
         }
     }
@@ -265,7 +269,7 @@ fn max_trials(s: &str) -> Result<u64, String> {
     trial_count(s)
 }
 
-fn thread_count(s: &str) -> Result<usize, String> {
+pub(super) fn thread_count(s: &str) -> Result<usize, String> {
     if !s.bytes().all(|b| b.is_ascii_digit()) || s.is_empty() {
         return Err(format!("expected a whole number, found `{s}`"));
     }
