@@ -353,3 +353,32 @@ fn the_study_names_the_series_it_cannot_find() {
             "pick one with --commodity C --key K",
         ));
 }
+
+/// Bad study flags are exit 2 before anything runs: too few trials, and a
+/// scenario with nothing uncertain to rank.
+#[test]
+fn the_study_refuses_what_it_cannot_rank() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = write(tmp.path(), "w.toml", &world(""));
+    let fixed = world("")
+        .replace("{ dist = \"uniform\", min = 50, max = 100 }", "75.0")
+        .replace("{ dist = \"uniform\", min = 4000, max = 6000 }", "5000.0")
+        .replace("{ dist = \"uniform\", min = 10, max = 40 }", "20.0");
+    let fixed = write(tmp.path(), "fixed.toml", &fixed);
+    let out = tmp.path().join("x");
+    for (file, trials, needle) in [
+        (&scenario, "5", "at least 10"),
+        (&fixed, "100", "no named uncertainties"),
+    ] {
+        corridor()
+            .arg("sensitivity")
+            .arg(file)
+            .args(["--metric", "production", "--key", "KZ", "--trials", trials])
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(needle));
+        assert!(!out.exists());
+    }
+}
