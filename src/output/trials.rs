@@ -196,10 +196,12 @@ impl TrialWriter {
             );
         }
         self.check(trial, extra.len())?;
-        for r in 0..self.rows.len() {
-            self.push_value(trial, record[self.rows[r].cell], extra);
-        }
-        self.end_trial(trial)
+        let rows = &self.rows;
+        self.value.extend(rows.iter().map(|r| {
+            let v = record[r.cell];
+            v.is_finite().then_some(v)
+        }));
+        self.push_trial(trial, extra)
     }
 
     /// Adds trial `trial`'s row values (one per row of a trial, in file
@@ -213,10 +215,9 @@ impl TrialWriter {
             );
         }
         self.check(trial, extra.len())?;
-        for &v in values {
-            self.push_value(trial, v, extra);
-        }
-        self.end_trial(trial)
+        self.value
+            .extend(values.iter().map(|&v| v.is_finite().then_some(v)));
+        self.push_trial(trial, extra)
     }
 
     fn check(&mut self, trial: u64, extras: usize) -> anyhow::Result<()> {
@@ -235,12 +236,15 @@ impl TrialWriter {
         Ok(())
     }
 
-    fn push_value(&mut self, trial: u64, v: f64, extra: &[f64]) {
-        self.trial.push(trial);
-        self.value.push(v.is_finite().then_some(v));
+    /// After a trial's values: its index and inputs on each of its rows,
+    /// then the row group's end if it is due.
+    fn push_trial(&mut self, trial: u64, extra: &[f64]) -> anyhow::Result<()> {
+        let n = self.rows.len();
+        self.trial.extend(std::iter::repeat_n(trial, n));
         for (col, &e) in self.extra.iter_mut().zip(extra) {
-            col.push(e);
+            col.extend(std::iter::repeat_n(e, n));
         }
+        self.end_trial(trial)
     }
 
     fn end_trial(&mut self, trial: u64) -> anyhow::Result<()> {
