@@ -14,6 +14,7 @@
 #![warn(missing_docs)]
 
 pub mod aggregate;
+pub mod analysis;
 pub mod cli;
 pub mod dist;
 pub mod engine;

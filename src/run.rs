@@ -11,14 +11,15 @@
 //! the environment or the terminal, or prints.
 
 use crate::aggregate::{self, CellStats, Layout, SeriesMeta, MAX_TRIALS};
+use crate::analysis::{InputDeriver, SeriesPick};
 use crate::engine::workspace::SolveStats;
 use crate::engine::Prepared;
 use crate::error::{Interrupted, InvalidInput};
 use crate::model::{compile, CompiledModel};
 use crate::montecarlo::{self, Observer, Plan};
 use crate::output::{
-    folder_name, Manifest, PathCsv, RunDir, ShardInfo, StateFile, SummaryCsv, TrialWriter,
-    CRATE_VERSION, TRIALS_FILE,
+    folder_name, Manifest, PathCsv, RunDir, ShardInfo, StateFile, SummaryCsv, TrialColumn,
+    TrialWriter, CRATE_VERSION, PERIODS_FILE, TRIALS_FILE,
 };
 use crate::scenario::{self, Sampling, Scenario};
 use anyhow::Context;
@@ -52,6 +53,9 @@ pub struct RunConfig {
     pub force: bool,
     /// Also write every trial's values (`trials.parquet`).
     pub keep_trials: bool,
+    /// Also write every trial's value of these series in every period
+    /// (`periods.parquet`); each pick may match several series.
+    pub keep_periods: Vec<SeriesPick>,
     /// The command line, recorded in the manifest.
     pub command: Vec<String>,
     /// `--set PATH=VALUE` overrides applied to the scenario (recorded in
@@ -173,6 +177,8 @@ pub struct Run {
     out: PathBuf,
     /// Series indices of the headline rows (`model::headline`).
     headline: Vec<usize>,
+    /// The series of `periods.parquet` (from `config.keep_periods`).
+    period_series: Vec<usize>,
 }
 
 impl Run {
@@ -224,6 +230,7 @@ impl Run {
                 with_overrides_tag(out, &config.overrides, &scenario)
             }
         };
+        let period_series = period_series(&model, &config.keep_periods)?;
         Ok(Run {
             config,
             scenario,
@@ -233,6 +240,7 @@ impl Run {
             target_se,
             out,
             headline,
+            period_series,
         })
     }
 
@@ -275,9 +283,18 @@ impl Run {
         obs.trials_started(planned);
         let mut collector = Collector {
             trials: if self.config.keep_trials {
-                Some(TrialWriter::new(&dir.file(TRIALS_FILE), &layout)?)
+                Some(self.trial_writer(&dir.file(TRIALS_FILE), &layout)?)
             } else {
                 None
+            },
+            periods: if self.period_series.is_empty() {
+                None
+            } else {
+                Some(TrialWriter::periods(
+                    &dir.file(PERIODS_FILE),
+                    &layout,
+                    &self.period_series,
+                )?)
             },
             first: None,
             want_first: self.plan.deterministic || self.total == 1,
@@ -329,7 +346,10 @@ impl Run {
                 record: rec,
             })?;
         }
-        if let Some(w) = collector.trials.take() {
+        if let Some((w, _)) = collector.trials.take() {
+            w.finish()?;
+        }
+        if let Some(w) = collector.periods.take() {
             w.finish()?;
         }
         let done_range = self.plan.trials.start..self.plan.trials.start + outcome.done;
@@ -420,6 +440,55 @@ impl RunResult {
     }
 }
 
+impl Run {
+    /// The `trials.parquet` writer, with a column per named uncertainty
+    /// and per policy, and what re-derives their values per trial.
+    fn trial_writer(&self, path: &Path, layout: &Layout) -> anyhow::Result<(TrialWriter, Inputs)> {
+        let columns: Vec<TrialColumn> =
+            crate::analysis::inputs::columns(&self.scenario.file, &self.model)
+                .into_iter()
+                .map(|c| TrialColumn {
+                    name: c.name,
+                    unit: c.unit,
+                })
+                .collect();
+        let p = &self.plan;
+        let deriver = InputDeriver::new(&self.model, p.seed, p.sampling, p.deterministic);
+        Ok((
+            TrialWriter::horizon(path, layout, &columns)?,
+            Inputs {
+                deriver,
+                model: self.model.clone(),
+                row: Vec::new(),
+            },
+        ))
+    }
+}
+
+/// The series `picks` name, each once, in layout order; a pick that
+/// matches nothing is [`InvalidInput`].
+fn period_series(m: &CompiledModel, picks: &[SeriesPick]) -> anyhow::Result<Vec<usize>> {
+    if picks.is_empty() {
+        return Ok(Vec::new());
+    }
+    let layout = montecarlo::layout(m);
+    let mut keep = vec![false; layout.series.len()];
+    for p in picks {
+        for s in p.matching(&layout)? {
+            keep[s] = true;
+        }
+    }
+    Ok((0..keep.len()).filter(|&s| keep[s]).collect())
+}
+
+/// Re-derives each trial's inputs for `trials.parquet`, outside the hot
+/// loop (see `analysis::inputs`).
+struct Inputs {
+    deriver: InputDeriver,
+    model: CompiledModel,
+    row: Vec<f64>,
+}
+
 /// `outputs/<name>-s<seed>-n<trials>[-trials<from>-<to>]`, or `-deterministic`.
 fn default_out(m: &CompiledModel, plan: &Plan, total: u64, target_se: Option<f64>) -> PathBuf {
     let base = folder_name(&m.name);
@@ -474,7 +543,8 @@ fn shard_range(s: Shard, total: u64) -> anyhow::Result<Range<u64>> {
 
 /// Between waves: stream per-trial values, keep a single path, check convergence.
 struct Collector {
-    trials: Option<TrialWriter>,
+    trials: Option<(TrialWriter, Inputs)>,
+    periods: Option<TrialWriter>,
     first: Option<Vec<f64>>,
     want_first: bool,
     target_se: Option<f64>,
@@ -501,11 +571,18 @@ impl Observer for Collector {
     }
 
     fn wants_records(&self) -> bool {
-        self.trials.is_some() || self.want_first
+        self.trials.is_some() || self.periods.is_some() || self.want_first
     }
 
     fn records(&mut self, first_trial: u64, records: &[f64]) -> anyhow::Result<()> {
-        if let Some(w) = &mut self.trials {
+        if let Some((w, inputs)) = &mut self.trials {
+            for (i, rec) in records.chunks(self.record_len).enumerate() {
+                let t = first_trial + i as u64;
+                inputs.deriver.derive(&inputs.model, t, &mut inputs.row);
+                w.push_with(t, rec, &inputs.row)?;
+            }
+        }
+        if let Some(w) = &mut self.periods {
             for (i, rec) in records.chunks(self.record_len).enumerate() {
                 w.push(first_trial + i as u64, rec)?;
             }

@@ -188,7 +188,15 @@ fn top_level_help_lists_exit_codes() {
 
 #[test]
 fn every_command_help_has_an_example() {
-    for cmd in ["validate", "list", "show", "run", "merge", "compare"] {
+    for cmd in [
+        "validate",
+        "list",
+        "show",
+        "run",
+        "merge",
+        "compare",
+        "sensitivity",
+    ] {
         corridor().args([cmd, "--help"]).assert().success().stdout(
             predicate::str::contains("Example")
                 .and(predicate::str::contains(format!("corridor {cmd}"))),

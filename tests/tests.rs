@@ -25,6 +25,7 @@ mod proptest_config;
 mod recipes;
 mod replays;
 mod sampling;
+mod sensitivity;
 mod slurm;
 mod solver;
 mod sweep;

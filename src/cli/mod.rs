@@ -11,6 +11,7 @@ pub mod markdown;
 pub mod merge;
 pub mod plot;
 pub mod run;
+pub mod sensitivity;
 pub mod show;
 pub mod signals;
 pub mod stream;
@@ -67,6 +68,8 @@ pub enum Command {
     Plot(plot::PlotArgs),
     /// Run a scenario over a grid of `--set` values with common random numbers.
     Sweep(sweep::SweepArgs),
+    /// Which uncertainties drive a metric: rank correlations, tornado swings, Sobol indices.
+    Sensitivity(sensitivity::SensitivityArgs),
     /// Print docs/cli.md, generated from these definitions.
     #[command(hide = true)]
     MarkdownHelp,
@@ -84,6 +87,7 @@ impl Command {
             Command::Compare(a) => compare::execute(a),
             Command::Plot(a) => plot::execute(a),
             Command::Sweep(a) => sweep::execute(a),
+            Command::Sensitivity(a) => sensitivity::execute(a),
             Command::MarkdownHelp => Ok(stream::out(format_args!("{}", markdown::generate()))?),
         }
     }
@@ -287,7 +291,7 @@ fn max_trials(s: &str) -> Result<u64, String> {
     trial_count(s)
 }
 
-fn thread_count(s: &str) -> Result<usize, String> {
+pub(super) fn thread_count(s: &str) -> Result<usize, String> {
     if !s.bytes().all(|b| b.is_ascii_digit()) || s.is_empty() {
         return Err(format!("expected a whole number, found `{s}`"));
     }

@@ -3,6 +3,8 @@
 use super::signals::{self, Cooperate};
 use super::stream::{errln, outln, printable};
 use super::{McOpts, SetOpts, Trials};
+use crate::analysis::SeriesPick;
+use crate::error::InvalidInput;
 use crate::run::{Run, RunConfig, RunObserver, RunResult, Shard, TrialCount};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -16,6 +18,7 @@ Examples:
   corridor run scenarios/china-ree-export-ban.toml --set policies.cn_ree_ban_us.duration_months=6
   corridor run scenarios/cpc-disruption.toml --trials auto --target-se 0.01
   corridor run scenarios/baseline.toml --trials 10000 --shard 0/4 --out outputs/shard-0
+  corridor run scenarios/cpc-disruption.toml --keep-trials=period --keep-metric leg_flow::cpc
 
 The default folder name is the scenario name with every character other
 than A-Z, a-z, 0-9, `.`, `_` and `-` replaced by `_` (and a leading `.` or
@@ -26,7 +29,7 @@ The result folder (default outputs/<name>-s<seed>-n<trials>) holds
 summary.csv (one row per metric, commodity, key and period, with mean, std,
 se, p05/p25/p50/p75/p95, min, max, p_any = P(value > 0) and CVaR95), path.csv for a
 single path, state.bin (for `corridor merge`), trials.parquet with
---keep-trials, and manifest.toml (scenario hash, seed, trials, version,
+--keep-trials (periods.parquet too with --keep-trials=period), and manifest.toml (scenario hash, seed, trials, version,
 wall time).";
 
 /// Arguments of `corridor run`.
@@ -53,12 +56,59 @@ pub struct RunArgs {
     /// `corridor merge` joins the shard folders into exactly the single-run result.
     #[arg(long, value_name = "i/N")]
     pub shard: Option<Shard>,
-    /// Also write per-trial data (trials.parquet).
-    #[arg(long)]
-    pub keep_trials: bool,
+    /// Also write per-trial data: trials.parquet (every series' horizon
+    /// value with the trial's sampled inputs and each policy's periods in
+    /// force); `--keep-trials=period` adds periods.parquet, every period of
+    /// the series named by `--keep-metric`.
+    #[arg(long, value_name = "WHAT", num_args = 0..=1, require_equals = true, default_missing_value = "horizon")]
+    pub keep_trials: Option<KeepTrials>,
+    /// With `--keep-trials=period`: a series to keep in every period, as
+    /// METRIC, METRIC:COMMODITY or METRIC:COMMODITY:KEY (repeatable), e.g.
+    /// `shortfall:rare_earths:US`.
+    #[arg(long, value_name = "M[:C[:K]]", value_parser = series_pick)]
+    pub keep_metric: Vec<SeriesPick>,
     /// Print nothing but errors (no progress bar, no summary).
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// What `--keep-trials` keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum KeepTrials {
+    /// trials.parquet: horizon values and inputs.
+    Horizon,
+    /// trials.parquet and periods.parquet (the `--keep-metric` series in every period).
+    Period,
+}
+
+/// `METRIC[:COMMODITY[:KEY]]`.
+pub fn series_pick(s: &str) -> Result<SeriesPick, String> {
+    let mut parts = s.splitn(3, ':');
+    let metric = parts.next().unwrap_or_default().to_string();
+    if metric.is_empty() {
+        return Err(format!("expected METRIC[:COMMODITY[:KEY]], found `{s}`"));
+    }
+    Ok(SeriesPick {
+        metric,
+        commodity: parts.next().map(str::to_string),
+        key: parts.next().map(str::to_string),
+    })
+}
+
+/// `--keep-trials=period` and `--keep-metric` go together.
+fn check_keep(args: &RunArgs) -> Result<(), InvalidInput> {
+    let period = args.keep_trials == Some(KeepTrials::Period);
+    if period && args.keep_metric.is_empty() {
+        return Err(InvalidInput::Usage(
+            "`--keep-trials=period` needs at least one `--keep-metric M[:COMMODITY[:KEY]]`, the series to keep in every period".into(),
+        ));
+    }
+    if !period && !args.keep_metric.is_empty() {
+        return Err(InvalidInput::Usage(
+            "`--keep-metric` applies only with `--keep-trials=period`".into(),
+        ));
+    }
+    Ok(())
 }
 
 impl std::str::FromStr for Shard {
@@ -88,6 +138,7 @@ impl std::str::FromStr for Shard {
 /// stops it cleanly and a progress bar shows it, and print a summary.
 pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
     args.mc.check()?;
+    check_keep(args)?;
     let run = Run::new(config(args))?;
     if run.renames_scenario() {
         errln!(
@@ -126,7 +177,12 @@ fn config(args: &RunArgs) -> RunConfig {
         shard: args.shard,
         out: args.out.clone(),
         force: args.force,
-        keep_trials: args.keep_trials,
+        keep_trials: args.keep_trials.is_some(),
+        keep_periods: if args.keep_trials == Some(KeepTrials::Period) {
+            args.keep_metric.clone()
+        } else {
+            Vec::new()
+        },
         command: std::env::args().collect(),
         overrides: args.set.set.clone(),
     }
@@ -168,7 +224,7 @@ impl RunObserver for Terminal {
     }
 }
 
-fn progress_bar(quiet: bool, trials: u64) -> Option<indicatif::ProgressBar> {
+pub(super) fn progress_bar(quiet: bool, trials: u64) -> Option<indicatif::ProgressBar> {
     if quiet || !std::io::stderr().is_terminal() {
         return None;
     }

@@ -16,7 +16,7 @@
 use crate::aggregate::{Accumulator, CellStats};
 use crate::engine::workspace::SolveStats;
 use crate::engine::{run_trial, ExpectedValues, Prepared, TrialError, Workspace};
-use crate::model::CompiledModel;
+use crate::model::{CompiledModel, ParamId};
 use crate::sampling::{ParamSampler, TrialDraws};
 use crate::scenario::Sampling;
 use std::ops::Range;
@@ -96,6 +96,37 @@ pub trait Observer {
     /// Whether [`Observer::records`] should be called.
     fn wants_records(&self) -> bool {
         false
+    }
+}
+
+/// Inputs a caller gives instead of the sampled ones (for designs such as
+/// Saltelli's, which need runs at chosen points of the input space).
+/// Evaluation `e` of a [`run_given`] run (the plan's "trial" `e`) uses the
+/// random streams of trial `trials[e]` (its other sampled inputs and its
+/// process draws), then sets the parameter slots `slots` to
+/// `values[e·k .. e·k + k]` (`k = slots.len()`); a NaN keeps the sampled
+/// value. This happens once per trial, before the trial starts: the hot
+/// loop does not see it.
+#[derive(Debug, Clone, Default)]
+pub struct Given {
+    /// The parameter slots the caller sets.
+    pub slots: Vec<ParamId>,
+    /// Per evaluation: the trial whose streams it uses.
+    pub trials: Vec<u64>,
+    /// Per evaluation, the values of `slots` (evaluation-major).
+    pub values: Vec<f64>,
+}
+
+impl Given {
+    /// Sets evaluation `e`'s given values in `params`.
+    fn apply(&self, e: u64, params: &mut [f64]) {
+        let k = self.slots.len();
+        let at = e as usize * k;
+        for (&slot, &v) in self.slots.iter().zip(&self.values[at..at + k]) {
+            if !v.is_nan() {
+                params[slot] = v;
+            }
+        }
     }
 }
 
@@ -211,6 +242,47 @@ pub fn run(
     progress: &(dyn Fn(u64) + Sync),
     obs: &mut dyn Observer,
 ) -> anyhow::Result<Outcome> {
+    run_plan(m, prep, plan, None, stop, progress, obs)
+}
+
+/// Runs the evaluations `plan.trials` of `given` (see [`Given`]): each is a
+/// trial whose named uncertainties in `given.slots` take the caller's
+/// values. Records reach `obs` by evaluation index.
+pub fn run_given(
+    m: &CompiledModel,
+    prep: &Prepared,
+    plan: &Plan,
+    given: &Given,
+    stop: &AtomicBool,
+    progress: &(dyn Fn(u64) + Sync),
+    obs: &mut dyn Observer,
+) -> anyhow::Result<Outcome> {
+    let n = given.trials.len() as u64;
+    if plan.deterministic
+        || plan.trials.end > n
+        || given.values.len() != given.trials.len() * given.slots.len()
+        || given.slots.iter().any(|&s| s >= m.params.len())
+    {
+        anyhow::bail!(
+            "given inputs do not fit the plan: {} evaluations of {} slots, {} values, trials {:?}",
+            n,
+            given.slots.len(),
+            given.values.len(),
+            plan.trials
+        );
+    }
+    run_plan(m, prep, plan, Some(given), stop, progress, obs)
+}
+
+fn run_plan(
+    m: &CompiledModel,
+    prep: &Prepared,
+    plan: &Plan,
+    given: Option<&Given>,
+    stop: &AtomicBool,
+    progress: &(dyn Fn(u64) + Sync),
+    obs: &mut dyn Observer,
+) -> anyhow::Result<Outcome> {
     let len = record_len(m);
     if plan.deterministic {
         let mut ws = Workspace::new(m);
@@ -283,9 +355,14 @@ pub fn run(
                 let lo = start + c as u64 * CHUNK;
                 let hi = (lo + CHUNK).min(end);
                 for trial in lo..hi {
+                    // With given inputs, `trial` is an evaluation index.
+                    let streams = given.map_or(trial, |g| g.trials[trial as usize]);
                     w.ws.params.copy_from_slice(&m.params);
-                    w.sampler.fill(m, trial, &mut w.ws.params);
-                    w.draws.reset(trial);
+                    w.sampler.fill(m, streams, &mut w.ws.params);
+                    if let Some(g) = given {
+                        g.apply(trial, &mut w.ws.params);
+                    }
+                    w.draws.reset(streams);
                     let slot = (trial - lo) as usize * len;
                     let rec = &mut w.batch[slot..slot + len];
                     if let Err(error) = run_trial(m, prep, &mut w.ws, &mut w.draws, rec) {

@@ -12,8 +12,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{bail, Context};
 
-use super::trials::read_trials;
-use super::{names, Manifest, RunDir, StateFile, SummaryCsv, TrialWriter, TRIALS_FILE};
+use super::trials::{read_trials, TrialFile};
+use super::{names, Manifest, RunDir, StateFile, SummaryCsv, PERIODS_FILE, TRIALS_FILE};
 use crate::aggregate::{summary_frame, Accumulator, Layout, MAX_TRIALS};
 use crate::error::{Interrupted, InvalidInput};
 
@@ -107,59 +107,9 @@ pub fn merge_runs_until(
         accumulator: &acc,
     })?;
 
-    let missing: Vec<String> = shards
-        .iter()
-        .filter(|s| !s.dir.join(TRIALS_FILE).is_file())
-        .map(|s| s.dir.display().to_string())
-        .collect();
-    let trials_parquet = missing.is_empty();
-    if trials_parquet {
-        let mut writer = TrialWriter::new(&run_dir.file(TRIALS_FILE), &layout)?;
-        for s in &shards {
-            let mut expected = s.manifest.trial_start;
-            let path = s.dir.join(TRIALS_FILE);
-            // Errors of writing the merged file or of a signal, kept apart
-            // from what is wrong with the shard's file.
-            let mut own: Option<anyhow::Error> = None;
-            let read = read_trials(&path, &layout, CHUNK_TRIALS, |t, values| {
-                if t != expected {
-                    bail!(
-                        "{}: expected trial {expected}, found trial {t}",
-                        path.display()
-                    );
-                }
-                expected = expected.saturating_add(1);
-                let step = if stop.load(Ordering::Relaxed) {
-                    Err(Interrupted("while merging per-trial data".into()).into())
-                } else {
-                    writer.push_horizon(t, values)
-                };
-                step.map_err(|e| {
-                    own = Some(e);
-                    anyhow::anyhow!("stopped")
-                })
-            });
-            if let Some(e) = own {
-                return Err(e);
-            }
-            read.map_err(InvalidInput::Results)?;
-            if expected != s.manifest.trial_end {
-                return Err(InvalidInput::Results(anyhow::anyhow!(
-                    "{}: holds trials {}..{expected}, the manifest says ..{}",
-                    path.display(),
-                    s.manifest.trial_start,
-                    s.manifest.trial_end
-                ))
-                .into());
-            }
-        }
-        writer.finish()?;
-    } else if missing.len() < shards.len() {
-        notes.push(format!(
-            "{TRIALS_FILE} not written: these shards have none: {}",
-            missing.join(", ")
-        ));
-    }
+    let trials_parquet =
+        merge_trial_file(TRIALS_FILE, &shards, &layout, &run_dir, stop, &mut notes)?;
+    merge_trial_file(PERIODS_FILE, &shards, &layout, &run_dir, stop, &mut notes)?;
 
     let manifest = Manifest {
         trial_start: 0,
@@ -272,6 +222,86 @@ fn check_compatible(shards: &[Shard]) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Re-writes the shards' per-trial file `name` (`trials.parquet` or
+/// `periods.parquet`) into `run_dir` in trial order, with the shape of the
+/// first shard's (every shard must have the same). Returns whether it was
+/// written: only when every shard has one (a note says which lack it).
+fn merge_trial_file(
+    name: &str,
+    shards: &[Shard],
+    layout: &Layout,
+    run_dir: &RunDir,
+    stop: &AtomicBool,
+    notes: &mut Vec<String>,
+) -> anyhow::Result<bool> {
+    let missing: Vec<String> = shards
+        .iter()
+        .filter(|s| !s.dir.join(name).is_file())
+        .map(|s| s.dir.display().to_string())
+        .collect();
+    if !missing.is_empty() {
+        if missing.len() < shards.len() {
+            notes.push(format!(
+                "{name} not written: these shards have none: {}",
+                missing.join(", ")
+            ));
+        }
+        return Ok(false);
+    }
+    let first = shards[0].dir.join(name);
+    let shape = TrialFile::read(&first, layout).map_err(InvalidInput::Results)?;
+    let mut writer = shape.writer(&run_dir.file(name), layout)?;
+    for s in shards {
+        let mut expected = s.manifest.trial_start;
+        let path = s.dir.join(name);
+        let own_shape = TrialFile::read(&path, layout).map_err(InvalidInput::Results)?;
+        if own_shape != shape {
+            return Err(InvalidInput::Results(anyhow::anyhow!(
+                "{} holds other columns or series than {}: the shards kept different per-trial data",
+                path.display(),
+                first.display()
+            ))
+            .into());
+        }
+        // Errors of writing the merged file or of a signal, kept apart
+        // from what is wrong with the shard's file.
+        let mut own: Option<anyhow::Error> = None;
+        let read = read_trials(&path, layout, &shape, CHUNK_TRIALS, |t, values, inputs| {
+            if t != expected {
+                bail!(
+                    "{}: expected trial {expected}, found trial {t}",
+                    path.display()
+                );
+            }
+            expected = expected.saturating_add(1);
+            let step = if stop.load(Ordering::Relaxed) {
+                Err(Interrupted("while merging per-trial data".into()).into())
+            } else {
+                writer.push_rows(t, values, inputs)
+            };
+            step.map_err(|e| {
+                own = Some(e);
+                anyhow::anyhow!("stopped")
+            })
+        });
+        if let Some(e) = own {
+            return Err(e);
+        }
+        read.map_err(InvalidInput::Results)?;
+        if expected != s.manifest.trial_end {
+            return Err(InvalidInput::Results(anyhow::anyhow!(
+                "{}: holds trials {}..{expected}, the manifest says ..{}",
+                path.display(),
+                s.manifest.trial_start,
+                s.manifest.trial_end
+            ))
+            .into());
+        }
+    }
+    writer.finish()?;
+    Ok(true)
 }
 
 /// The sorted shards must cover `0..trials` with no gap and no overlap.

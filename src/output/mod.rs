@@ -17,7 +17,8 @@
 //! |---|---|
 //! | `summary.csv` | one row per series and period: mean, std, se, p05/p25/p50/p75/p95, min, max, p_any, cvar95 |
 //! | `path.csv` | single-trial (deterministic) runs: the value of every series in every period |
-//! | `trials.parquet` | optional: every trial's horizon value of every series |
+//! | `trials.parquet` | optional: every trial's horizon value of every series, with the trial's inputs |
+//! | `periods.parquet` | optional: every trial's value of selected series in every period |
 //! | `manifest.toml` | what produced the folder: scenario hash, seed, trials, shard, version, timing |
 //! | `state.bin` | the exact aggregation state and layout, so shards can be merged, with a SHA-256 checksum |
 //!
@@ -39,6 +40,7 @@ pub mod merge;
 pub mod names;
 pub mod plain;
 mod rundir;
+mod sensitivity;
 mod state;
 pub mod table;
 pub mod sweep;
@@ -51,8 +53,9 @@ pub use manifest::{Manifest, ShardInfo, CRATE_VERSION};
 pub use merge::{merge_runs, merge_runs_until, MergeReport};
 pub use names::folder_name;
 pub use rundir::RunDir;
+pub use sensitivity::SensitivityCsv;
 pub use state::StateFile;
-pub use trials::TrialWriter;
+pub use trials::{TrialColumn, TrialFile, TrialWriter};
 
 /// File name of the summary table.
 pub const SUMMARY_FILE: &str = "summary.csv";
@@ -60,6 +63,10 @@ pub const SUMMARY_FILE: &str = "summary.csv";
 pub const PATH_FILE: &str = "path.csv";
 /// File name of the per-trial horizon values.
 pub const TRIALS_FILE: &str = "trials.parquet";
+/// File name of the per-trial values of selected series in every period.
+pub const PERIODS_FILE: &str = "periods.parquet";
+/// File name of a sensitivity study's table.
+pub const SENSITIVITY_FILE: &str = "sensitivity.csv";
 /// File name of the run manifest.
 pub const MANIFEST_FILE: &str = "manifest.toml";
 /// File name of the mergeable aggregation state.
