@@ -106,6 +106,17 @@ fn uncertainty_units(f: &ScenarioFile, m: &CompiledModel) -> Vec<String> {
         .collect()
 }
 
+/// The commodity a plant's activity counts in: its one output when one
+/// unit of activity makes one unit of it (the shorthand form always does);
+/// otherwise activity has no commodity unit.
+fn activity_commodity(p: &crate::scenario::schema::Processing) -> Option<&str> {
+    let r = crate::scenario::recipe::recipe(p)?;
+    match r.outputs.as_slice() {
+        [o] if o.amount == 1.0 => Some(o.commodity.value.as_str()),
+        _ => None,
+    }
+}
+
 /// The unit of the site `name` of kind `kind`.
 fn unit_of(f: &ScenarioFile, name: &str, kind: Kind) -> String {
     let parts: Vec<&str> = name.split('.').collect();
@@ -118,7 +129,7 @@ fn unit_of(f: &ScenarioFile, name: &str, kind: Kind) -> String {
             .processing
             .iter()
             .find(|p| Some(p.id.value.as_str()) == parts.get(1).copied())
-            .map(|p| p.output.value.as_str()),
+            .and_then(|p| activity_commodity(p)),
         "stockpiles" => f
             .stockpiles
             .iter()

@@ -189,8 +189,10 @@ pub fn default_rows(model: &CompiledModel) -> Vec<usize> {
                         route.hubs.iter().any(|h| hubs.contains(h))
                     })
                     .for_each(|f| add(flow_market(f))),
-                CapTarget::Process(p) => demand_of(model.processing[*p].output)
-                    .into_iter()
+                CapTarget::Process(p) => model.processing[*p]
+                    .outputs
+                    .iter()
+                    .flat_map(|&(k, _)| demand_of(k))
                     .for_each(&mut add),
                 CapTarget::Supply(blocks) => blocks
                     .iter()

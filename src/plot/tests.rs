@@ -99,6 +99,7 @@ fn run(dir: &Path, value: impl Fn(f64) -> f64) -> PathBuf {
         threads: 1,
         command: vec![],
         headline: vec![],
+        overrides: vec![],
         merged_from: vec![],
         shard: None,
     };

@@ -317,8 +317,8 @@ fn walk<'a>(f: &'a mut ScenarioFile, t: &mut Fields<'a>) {
         let p = &mut p.value;
         let k = format!("processing.{}", p.id.value);
         t.req(&k, "region", &mut p.region);
-        t.req(&k, "input", &mut p.input);
-        t.req(&k, "output", &mut p.output);
+        t.opt(&k, "input", &mut p.input);
+        t.opt(&k, "output", &mut p.output);
         t.req(&k, "capacity", &mut p.capacity);
         t.req(&k, "cost", &mut p.cost);
         t.opt(&k, "yield", &mut p.yield_);
