@@ -5,6 +5,7 @@ use super::run::Terminal;
 use super::signals::Cooperate;
 use super::stream::{errln, outln, printable};
 use super::SamplingArg;
+use crate::output::plain::number as plain;
 use crate::run::RunObserver;
 use crate::sweep::{run_sweep, PointResult, SweepConfig, SweepObserver, SweepResult};
 use std::path::PathBuf;
@@ -305,56 +306,4 @@ fn find<'a>(
     p.horizon.iter().find(|(s, _)| {
         s.metric == meta.metric && s.commodity == meta.commodity && s.key == meta.key
     })
-}
-
-/// A number in plain notation with thousands separators: whole numbers
-/// from 100 up, two decimals below, four below 1; `-` when undefined.
-fn plain(v: f64) -> String {
-    if !v.is_finite() {
-        return "-".into();
-    }
-    let a = v.abs();
-    let decimals = if a >= 100.0 {
-        0
-    } else if a >= 1.0 || a == 0.0 {
-        2
-    } else {
-        4
-    };
-    let text = format!("{a:.decimals$}");
-    let (int, frac) = text
-        .split_once('.')
-        .map_or((text.as_str(), ""), |(i, f)| (i, f));
-    let mut grouped = String::new();
-    for (k, ch) in int.chars().enumerate() {
-        if k > 0 && (int.len() - k) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
-    let sign = if v < 0.0 && text.chars().any(|c| c.is_ascii_digit() && c != '0') {
-        "-"
-    } else {
-        ""
-    };
-    if frac.is_empty() {
-        format!("{sign}{grouped}")
-    } else {
-        format!("{sign}{grouped}.{frac}")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::plain;
-
-    #[test]
-    fn plain_numbers() {
-        assert_eq!(plain(1_376_200.4), "1,376,200");
-        assert_eq!(plain(-12.345), "-12.35");
-        assert_eq!(plain(0.0), "0.00");
-        assert_eq!(plain(0.012345), "0.0123");
-        assert_eq!(plain(f64::NAN), "-");
-        assert_eq!(plain(-0.00001), "0.0000");
-    }
 }

@@ -42,8 +42,8 @@ pub mod plain;
 mod rundir;
 mod sensitivity;
 mod state;
-pub mod table;
 pub mod sweep;
+pub mod table;
 mod trials;
 
 use std::path::{Path, PathBuf};

@@ -37,7 +37,10 @@ pub fn number(x: f64) -> String {
         // Whole numbers keep every digit up to a billion: `1,376,200`.
         return format!("{sign}{}", grouped(mag.round()));
     }
-    format!("{sign}{}", fixed(mag, DIGITS))
+    match fixed(mag, DIGITS) {
+        zero if zero == "0" => zero,
+        text => format!("{sign}{text}"),
+    }
 }
 
 /// `x` with its unit: `1,376,200 t`, `82.50 USD/bbl`; a share unit
@@ -122,7 +125,14 @@ fn fixed(v: f64, digits: i32) -> String {
         .split_once('e')
         .map_or(0, |(_, e)| e.parse().unwrap_or(0));
     let decimals = (digits - 1 - exp).clamp(0, 9) as usize;
-    format!("{v:.decimals$}")
+    let text = format!("{v:.decimals$}");
+    // Below a billionth nothing is left to show (rounding noise in a
+    // difference): say 0, not 0.000000000.
+    if text.bytes().all(|b| b == b'0' || b == b'.') {
+        "0".into()
+    } else {
+        text
+    }
 }
 
 /// A whole number with commas every three digits.
@@ -159,7 +169,9 @@ mod tests {
         assert_eq!(number(4.5e9), "4.500 billion");
         assert_eq!(number(-1.3762e12), "-1.376 trillion");
         assert_eq!(number(2.0e18), "2,000 quadrillion");
-        assert_eq!(number(1e-12), "0.000000000");
+        assert_eq!(number(1e-12), "0");
+        assert_eq!(number(-1e-12), "0");
+        assert_eq!(number(1e-9), "0.000000001");
         for x in [1.3762e6, 4.5e12, 3.3e-5, 7.0e20, -8.1e9, 0.1] {
             let s = number(x);
             assert!(!s.contains('e'), "{x}: {s}");

@@ -121,7 +121,8 @@ impl SweepCsv<'_> {
         let mut point = Vec::with_capacity(rows);
         let mut text: [Vec<&str>; 4] = std::array::from_fn(|_| Vec::with_capacity(rows));
         let mut n = Vec::with_capacity(rows);
-        let mut stats: Vec<Vec<Option<f64>>> = vec![Vec::with_capacity(rows); CellStats::COLUMNS.len()];
+        let mut stats: Vec<Vec<Option<f64>>> =
+            vec![Vec::with_capacity(rows); CellStats::COLUMNS.len()];
         let mut diff: [Vec<Option<f64>>; 3] = std::array::from_fn(|_| Vec::with_capacity(rows));
         let defined = |v: f64| v.is_finite().then_some(v);
         for (i, p) in self.points.iter().enumerate() {
