@@ -5,6 +5,7 @@ use super::signals::{self, Cooperate};
 use super::stream::{outln, printable};
 use super::SamplingArg;
 use crate::analysis::{SeriesPick, Study, StudyConfig, StudyResult};
+use crate::output::plain::number;
 use crate::output::{folder_name, RunDir, SensitivityCsv};
 use std::path::PathBuf;
 
@@ -161,7 +162,7 @@ fn print_table(r: &StudyResult) -> anyhow::Result<()> {
         "ST [95% CI]"
     )?;
     let corr = |v: Option<f64>| v.map_or("-".into(), |x| format!("{x:+.3}"));
-    let num = |v: Option<f64>| v.map_or("-".into(), plain);
+    let num = |v: Option<f64>| v.map_or("-".into(), number);
     for i in &r.inputs {
         let (lo, hi) = (i.deciles.map(|d| d.0), i.deciles.map(|d| d.1));
         let (s1, st) = match i.sobol {
@@ -184,16 +185,4 @@ fn print_table(r: &StudyResult) -> anyhow::Result<()> {
         )?;
     }
     Ok(())
-}
-
-/// A number in plain notation: no exponent, about four significant digits.
-fn plain(x: f64) -> String {
-    let a = x.abs();
-    if a >= 1000.0 || a == 0.0 {
-        format!("{x:.0}")
-    } else if a >= 1.0 {
-        format!("{x:.2}")
-    } else {
-        format!("{x:.4}")
-    }
 }
