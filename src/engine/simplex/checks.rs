@@ -20,39 +20,41 @@ impl Simplex {
     }
 
     /// Amount by which nonbasic `j` violates dual feasibility beyond `tol` (0 if none).
-    #[inline]
+    /// A fixed variable (`lb = ub`) never does; that is asked last, as few
+    /// variables get past the sign test (tolerances are never negative).
+    #[inline(always)]
     pub(super) fn dual_infeasibility(&self, j: usize, tol: f64) -> f64 {
         let dj = self.it.d[j];
         let v = match self.it.status[j] {
             VarStatus::Basic => return 0.0,
-            _ if self.lp.lb[j] == self.lp.ub[j] => return 0.0,
             VarStatus::Lower => -dj,
             VarStatus::Upper => dj,
             VarStatus::Free => dj.abs(),
         };
-        if v > tol * self.a.dunit[j] {
+        if v > 0.0 && v > tol * self.a.dunit[j] && self.lp.lb[j] != self.lp.ub[j] {
             v
         } else {
             0.0
         }
     }
 
-    pub(super) fn count_dual_infeasible(&self) -> usize {
-        (0..self.n + self.m)
-            .filter(|&j| self.dual_infeasibility(j, self.opts.dual_tol) > 0.0)
-            .count()
+    /// Whether some nonbasic violates dual feasibility.
+    pub(super) fn any_dual_infeasible(&self) -> bool {
+        (0..self.n + self.m).any(|j| self.dual_infeasibility(j, self.opts.dual_tol) > 0.0)
     }
 
     /// Primal infeasibility of basic position `i`: negative below lb, positive above ub.
     #[inline]
     pub(super) fn primal_infeasibility(&self, i: usize) -> f64 {
         let v = self.it.basis[i];
-        let (xv, l, u, e) = (
-            self.it.x[v],
-            self.lp.lb[v],
-            self.lp.ub[v],
-            self.lp.tol_extra[v],
-        );
+        let (xv, l, u) = (self.it.x[v], self.lp.lb[v], self.lp.ub[v]);
+        if xv >= l && xv <= u {
+            // Within the bounds themselves, so within any tolerance of them
+            // (tolerances are never negative): the common case, decided
+            // without computing them.
+            return 0.0;
+        }
+        let e = self.lp.tol_extra[v];
         if xv < l - self.ptol(v, l) - e {
             xv - l
         } else if xv > u + self.ptol(v, u) + e {
@@ -62,10 +64,9 @@ impl Simplex {
         }
     }
 
-    pub(super) fn count_primal_infeasible(&self) -> usize {
-        (0..self.m)
-            .filter(|&i| self.primal_infeasibility(i) != 0.0)
-            .count()
+    /// Whether some basic variable is out of its bounds.
+    pub(super) fn any_primal_infeasible(&self) -> bool {
+        (0..self.m).any(|i| self.primal_infeasibility(i) != 0.0)
     }
 
     /// Flips dual-infeasible boxed nonbasics to the other bound and shifts the costs of
@@ -244,7 +245,7 @@ impl Simplex {
             self.refine_primal();
         }
         self.settle_noise();
-        if self.count_primal_infeasible() > 0 || self.count_dual_infeasible() > 0 {
+        if self.any_primal_infeasible() || self.any_dual_infeasible() {
             if self.inv.eta_count > 0 {
                 self.refactor()?;
             }

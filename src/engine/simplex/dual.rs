@@ -27,8 +27,10 @@ pub(super) struct PivotRow {
     pub(super) work: Vec<f64>,
     /// The touched nonbasic, non-fixed variables, ascending.
     pub(super) nz: Vec<usize>,
-    /// Marks of `nz` while it is built (all clear between builds).
-    seen: Vec<bool>,
+    /// Bit `j % 64` of word `j / 64` marks variable `j` as touched while the
+    /// row is built (all clear between builds). Reading the marks word by
+    /// word lists the touched variables in ascending order without a sort.
+    seen: Vec<u64>,
 }
 
 impl PivotRow {
@@ -36,7 +38,7 @@ impl PivotRow {
         PivotRow {
             work: vec![0.0; nt],
             nz: Vec::with_capacity(nt),
-            seen: vec![false; nt],
+            seen: vec![0; nt.div_ceil(64)],
         }
     }
 }
@@ -165,7 +167,7 @@ impl Simplex {
     /// sums the same products in the same (ascending row) order as a column-wise dot.
     pub(super) fn pivot_row(&mut self, s: f64) -> f64 {
         let (m, n) = (self.m, self.n);
-        self.row.nz.clear();
+        let row = &mut self.row;
         for i in 0..m {
             let ri = self.inv.rho[i];
             if ri == 0.0 {
@@ -173,36 +175,34 @@ impl Simplex {
             }
             for k in self.a.row_start[i]..self.a.row_start[i + 1] {
                 let j = self.a.col_index[k];
-                if !self.row.seen[j] {
-                    self.row.seen[j] = true;
-                    self.row.work[j] = 0.0;
-                    self.row.nz.push(j);
+                let (w, bit) = (j / 64, 1u64 << (j % 64));
+                if row.seen[w] & bit == 0 {
+                    row.seen[w] |= bit;
+                    row.work[j] = 0.0;
                 }
-                self.row.work[j] += ri * self.a.row_value[k];
+                row.work[j] += ri * self.a.row_value[k];
             }
-            self.row.seen[n + i] = true;
-            self.row.work[n + i] = -ri;
-            self.row.nz.push(n + i);
+            let j = n + i;
+            row.seen[j / 64] |= 1u64 << (j % 64);
+            row.work[j] = -ri;
         }
         let mut row_max = 0.0f64;
-        let (status, lb, ub, seen, work) = (
-            &self.it.status,
-            &self.lp.lb,
-            &self.lp.ub,
-            &mut self.row.seen,
-            &mut self.row.work,
-        );
-        self.row.nz.retain(|&j| {
-            seen[j] = false;
-            if status[j] == VarStatus::Basic || lb[j] == ub[j] {
-                return false;
+        let (status, lb, ub) = (&self.it.status, &self.lp.lb, &self.lp.ub);
+        row.nz.clear();
+        for w in 0..row.seen.len() {
+            let mut bits = std::mem::take(&mut row.seen[w]);
+            while bits != 0 {
+                let j = w * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                if status[j] == VarStatus::Basic || lb[j] == ub[j] {
+                    continue;
+                }
+                let a = s * row.work[j];
+                row.work[j] = a;
+                row_max = row_max.max(a.abs());
+                row.nz.push(j);
             }
-            let a = s * work[j];
-            work[j] = a;
-            row_max = row_max.max(a.abs());
-            true
-        });
-        self.row.nz.sort_unstable();
+        }
         row_max
     }
 

@@ -60,6 +60,12 @@ struct Factor {
     pivrow: Vec<usize>,
     rowused: Vec<bool>,
     basis: Vec<usize>,
+    /// Columns of the pivot row's non-zeros in the reduced basis (the
+    /// pivot column left out) and in the growing inverse.
+    wnz: Vec<usize>,
+    rnz: Vec<usize>,
+    /// Rows with a non-zero in the pivot column.
+    cnz: Vec<usize>,
 }
 
 /// A saved basis (and its factorisation) for warm starts; see [`Simplex::save_basis`].
@@ -112,6 +118,9 @@ impl Inverse {
                 pivrow: vec![0; m],
                 rowused: vec![false; m],
                 basis: vec![0; m],
+                wnz: vec![0; m],
+                rnz: vec![0; m],
+                cnz: vec![0; m],
             },
             kern: Kernels::detect(),
         }
@@ -268,15 +277,18 @@ impl Inverse {
         let mut rejected = 0usize;
         for oi in 0..m {
             let k = fac.order[oi];
+            // One pass down column k: the pivot (largest among the unused
+            // rows) and every row the elimination will touch.
             let mut p = usize::MAX;
             let mut best = 0.0f64;
+            let mut nc = 0;
             for i in 0..m {
-                if !fac.rowused[i] {
-                    let v = fac.w[i * m + k].abs();
-                    if v > best {
-                        best = v;
-                        p = i;
-                    }
+                let v = fac.w[i * m + k];
+                fac.cnz[nc] = i;
+                nc += (v != 0.0) as usize;
+                if !fac.rowused[i] && v.abs() > best {
+                    best = v.abs();
+                    p = i;
                 }
             }
             if best <= SING_TOL || !best.is_finite() {
@@ -285,21 +297,38 @@ impl Inverse {
                 continue;
             }
             let inv = 1.0 / fac.w[p * m + k];
-            for c in 0..m {
-                fac.w[p * m + c] *= inv;
-                fac.r[p * m + c] *= inv;
+            // The pivot row's non-zeros: the only entries an elimination
+            // step changes. Subtracting `f·0` would change at most the sign
+            // of a zero, which no later use of `w` or `B⁻¹` can see (masks,
+            // magnitudes and sums that start at +0 treat ±0 alike).
+            // (Listed without branches: every column is written to the next
+            // free place and kept only when it is a non-zero.)
+            let (mut nw, mut nr) = (0, 0);
+            {
+                let wp = &mut fac.w[p * m..p * m + m];
+                let rp = &mut fac.r[p * m..p * m + m];
+                wp[k] = 0.0;
+                for c in 0..m {
+                    wp[c] *= inv;
+                    rp[c] *= inv;
+                    fac.wnz[nw] = c;
+                    nw += (wp[c] != 0.0) as usize;
+                    fac.rnz[nr] = c;
+                    nr += (rp[c] != 0.0) as usize;
+                }
+                wp[k] = 1.0;
             }
-            fac.w[p * m + k] = 1.0;
-            for i in 0..m {
+            for &i in &fac.cnz[..nc] {
                 if i == p {
                     continue;
                 }
                 let f = fac.w[i * m + k];
-                if f == 0.0 {
-                    continue;
+                for &c in &fac.wnz[..nw] {
+                    fac.w[i * m + c] -= f * fac.w[p * m + c];
                 }
-                kern.row_axpy(&mut fac.w, m, i, p, f);
-                kern.row_axpy(&mut fac.r, m, i, p, f);
+                for &c in &fac.rnz[..nr] {
+                    fac.r[i * m + c] -= f * fac.r[p * m + c];
+                }
                 fac.w[i * m + k] = 0.0;
             }
             fac.rowused[p] = true;

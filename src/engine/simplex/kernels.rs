@@ -1,7 +1,7 @@
 //! Dense and masked floating-point kernels of the basis inverse.
 //!
-//! The O(m²) work (inverse update, `x_B = B⁻¹ b`, refactorisation) runs
-//! through these. Each has one generic body with explicit 8-lane
+//! The O(m²) work of the inverse (its update, `x_B = B⁻¹ b`, the steepest-edge
+//! weights) runs through these. Each has one generic body with explicit 8-lane
 //! accumulators; on x86-64 CPUs with AVX2 (detected once when the solver is
 //! built) the same body is compiled with 256-bit vectors. Lane-wise
 //! arithmetic and the final reduction order are identical in both builds,
@@ -40,30 +40,6 @@ impl Kernels {
         }
         dot_body(a, b)
     }
-
-    /// `row -= f · p`.
-    #[inline]
-    fn axpy(self, row: &mut [f64], p: &[f64], f: f64) {
-        #[cfg(target_arch = "x86_64")]
-        if self.avx2 {
-            // SAFETY: AVX2 support was verified at runtime in `detect`.
-            return unsafe { avx2::axpy(row, p, f) };
-        }
-        axpy_body(row, p, f)
-    }
-
-    /// `buf[dst row] -= f · buf[src row]` for an `m`-column row-major buffer.
-    #[inline]
-    pub(super) fn row_axpy(self, buf: &mut [f64], m: usize, dst: usize, src: usize, f: f64) {
-        let (d, s) = if dst < src {
-            let (lo, hi) = buf.split_at_mut(src * m);
-            (&mut lo[dst * m..dst * m + m], &hi[..m])
-        } else {
-            let (lo, hi) = buf.split_at_mut(dst * m);
-            (&mut hi[..m], &lo[src * m..src * m + m])
-        };
-        self.axpy(d, s, f);
-    }
 }
 
 /// The generic bodies compiled with AVX2 enabled. Calling them is `unsafe`
@@ -74,11 +50,6 @@ mod avx2 {
     #[target_feature(enable = "avx2")]
     pub unsafe fn dot(a: &[f64], b: &[f64]) -> f64 {
         super::dot_body(a, b)
-    }
-
-    #[target_feature(enable = "avx2")]
-    pub unsafe fn axpy(row: &mut [f64], p: &[f64], f: f64) {
-        super::axpy_body(row, p, f)
     }
 }
 
@@ -133,12 +104,4 @@ fn dot_body(a: &[f64], b: &[f64]) -> f64 {
         tail += a[k] * b[k];
     }
     reduce(acc) + tail
-}
-
-/// `row -= f · p`.
-#[inline(always)]
-fn axpy_body(row: &mut [f64], p: &[f64], f: f64) {
-    for (r, &pv) in row.iter_mut().zip(p) {
-        *r -= f * pv;
-    }
 }

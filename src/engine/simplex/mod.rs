@@ -403,7 +403,15 @@ impl Simplex {
     /// [`tolerance::DUAL`], 1e-9), in unscaled terms: a value may violate a bound by
     /// `primal·(1 + |bound|)`, a reduced cost/dual may have the wrong sign by
     /// `dual·max|c|`.
+    ///
+    /// # Panics
+    ///
+    /// If either is negative or NaN (the feasibility tests rely on it).
     pub fn set_tolerances(&mut self, primal: f64, dual: f64) {
+        assert!(
+            primal >= 0.0 && dual >= 0.0,
+            "tolerances must be non-negative"
+        );
         self.opts.primal_tol = primal;
         self.opts.dual_tol = dual;
         self.hot = false;
@@ -581,7 +589,7 @@ impl Simplex {
                         if self.lp.costs_shifted {
                             self.lp.restore_costs();
                             self.compute_dual();
-                            if self.count_dual_infeasible() > 0 {
+                            if self.any_dual_infeasible() {
                                 phase = Phase::Primal;
                             }
                         }
@@ -610,7 +618,7 @@ impl Simplex {
                             self.lp.restore_bounds();
                             self.normalize_nonbasic();
                             self.compute_primal();
-                            if self.count_primal_infeasible() > 0 {
+                            if self.any_primal_infeasible() {
                                 // d is untouched by the bound change: still dual feasible.
                                 phase = Phase::Dual;
                             }
@@ -661,7 +669,7 @@ impl Simplex {
         }
         if unboxed > 0 {
             self.compute_primal_refined();
-            if self.count_primal_infeasible() == 0 {
+            if !self.any_primal_infeasible() {
                 return Phase::Primal;
             }
         }

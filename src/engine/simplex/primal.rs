@@ -91,7 +91,7 @@ impl Simplex {
     fn primal_refactor(&mut self) -> Result<bool, SolveError> {
         self.refactor()?;
         self.compute_primal();
-        if self.count_primal_infeasible() > 0 {
+        if self.any_primal_infeasible() {
             return Ok(false);
         }
         self.compute_dual();

@@ -270,7 +270,7 @@ impl Simplex {
                 return None;
             }
         }
-        Some(if self.count_primal_infeasible() == 0 {
+        Some(if !self.any_primal_infeasible() {
             Phase::Check
         } else {
             Phase::Dual
