@@ -29,7 +29,7 @@ pub const WAVE: u64 = 1024;
 /// cell's state once per chunk, so longer chunks spread that sweep over more
 /// trials, at the cost of a larger chunk buffer per worker (the trade-off
 /// is measured in docs/performance.md).
-pub const CHUNK: u64 = 32;
+pub const CHUNK: u64 = 64;
 /// The most worker threads a run accepts (`--threads`): far more than can
 /// ever have work (see [`workers`]), low enough that a mistyped or absurd
 /// count (`--threads 18446744073709551615`) is refused up front.
