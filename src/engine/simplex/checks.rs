@@ -222,6 +222,9 @@ impl Simplex {
         self.lp.restore_costs();
         self.lp.restore_bounds();
         let mut primal_ok = self.primal_residual_ok();
+        // Whether `d` is dual infeasible, when known from its recomputation
+        // (nothing below changes `d`, the statuses or the bounds after it).
+        let mut dual_infeasible = None;
         if self.iterations > 0 {
             // x_B and d were updated incrementally. Keep x_B while A x - r
             // still vanishes (cheap to check); always recompute y and d, which
@@ -230,7 +233,7 @@ impl Simplex {
                 self.compute_primal();
                 primal_ok = self.primal_residual_ok();
             }
-            self.compute_dual();
+            dual_infeasible = Some(self.compute_dual_and_check(true));
         }
         if !(primal_ok && self.dual_residual_ok()) && self.inv.eta_count > 0 {
             // Updated inverse drifted: judge the basis with fresh factors
@@ -238,14 +241,16 @@ impl Simplex {
             self.refactor()?;
             self.normalize_nonbasic();
             self.compute_primal();
-            self.compute_dual();
+            dual_infeasible = Some(self.compute_dual_and_check(true));
             primal_ok = false;
         }
         if !primal_ok {
             self.refine_primal();
         }
         self.settle_noise();
-        if self.any_primal_infeasible() || self.any_dual_infeasible() {
+        if self.any_primal_infeasible()
+            || dual_infeasible.unwrap_or_else(|| self.any_dual_infeasible())
+        {
             if self.inv.eta_count > 0 {
                 self.refactor()?;
             }

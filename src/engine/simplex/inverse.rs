@@ -277,18 +277,38 @@ impl Inverse {
         let mut rejected = 0usize;
         for oi in 0..m {
             let k = fac.order[oi];
-            // One pass down column k: the pivot (largest among the unused
-            // rows) and every row the elimination will touch.
             let mut p = usize::MAX;
             let mut best = 0.0f64;
             let mut nc = 0;
-            for i in 0..m {
-                let v = fac.w[i * m + k];
-                fac.cnz[nc] = i;
-                nc += (v != 0.0) as usize;
+            let j = basis[k];
+            if a.col_nnz(j) == 1 {
+                // A singleton column (a logical, or a structural with one
+                // entry): singletons come first in `order` and eliminate
+                // nothing, so this one is still its entry of `A`, and the
+                // scan down the column (a cache line per row) is not needed.
+                let (i, v) = if j < a.n {
+                    let e = a.col_start[j];
+                    (a.row_index[e], a.value[e])
+                } else {
+                    (j - a.n, -1.0)
+                };
+                fac.cnz[0] = i;
+                nc = (v != 0.0) as usize;
                 if !fac.rowused[i] && v.abs() > best {
                     best = v.abs();
                     p = i;
+                }
+            } else {
+                // One pass down column k: the pivot (largest among the
+                // unused rows) and every row the elimination will touch.
+                for i in 0..m {
+                    let v = fac.w[i * m + k];
+                    fac.cnz[nc] = i;
+                    nc += (v != 0.0) as usize;
+                    if !fac.rowused[i] && v.abs() > best {
+                        best = v.abs();
+                        p = i;
+                    }
                 }
             }
             if best <= SING_TOL || !best.is_finite() {
@@ -423,8 +443,16 @@ impl Simplex {
         }
     }
 
-    /// `y = B⁻ᵀ c_B`, `d = c - Aᵀ y` (0 on basic variables).
+    /// `y = c_B B⁻¹` and `d = c - Aᵀy` (0 for basic variables).
     pub(super) fn compute_dual(&mut self) {
+        self.compute_dual_and_check(false);
+    }
+
+    /// [`Simplex::compute_dual`]; with `check`, also whether some nonbasic
+    /// is then dual infeasible (what [`Simplex::any_dual_infeasible`] would
+    /// say), judged as each `d_j` is made instead of in a second pass.
+    #[inline]
+    pub(super) fn compute_dual_and_check(&mut self, check: bool) -> bool {
         let (m, w) = (self.m, self.inv.words);
         self.it.y.fill(0.0);
         for i in 0..m {
@@ -436,13 +464,19 @@ impl Simplex {
                 for_each_bit(&self.inv.nz[i * w..(i + 1) * w], |k| y[k] -= -cb * row[k]);
             }
         }
+        let tol = self.opts.dual_tol;
+        let mut infeasible = false;
         for j in 0..self.n + m {
             self.it.d[j] = if self.it.status[j] == VarStatus::Basic {
                 0.0
             } else {
                 self.lp.wcost[j] - self.a.dot(j, &self.it.y)
             };
+            if check {
+                infeasible |= self.dual_infeasibility(j, tol) > 0.0;
+            }
         }
+        infeasible
     }
 
     /// `x_B -= B⁻¹ rhs` where `rhs = Σ a_j Δx_j` of a few moved nonbasics: one
