@@ -123,6 +123,9 @@ fn horizon(m: &CompiledModel, last: &[f64], total: &mut [f64]) {
 fn shares(prep: &Prepared, row: &mut [f64]) {
     for r in &prep.ratios {
         let d = row[r.den];
-        row[r.share] = if d > 0.0 { row[r.num] / d } else { 0.0 };
+        // Divided either way and then chosen, so that the choice is a
+        // select, not a branch on data (idle routes make it a coin toss).
+        let q = row[r.num] / d;
+        row[r.share] = if d > 0.0 { q } else { 0.0 };
     }
 }

@@ -363,14 +363,15 @@ impl Inverse {
         basis.copy_from_slice(&fac.basis);
         std::mem::swap(&mut self.binv, &mut fac.r);
         let w = self.words;
-        self.nz.fill(0);
         for i in 0..m {
             let row = &self.binv[i * m..(i + 1) * m];
             self.dse[i] = kern.dot(row, row).max(1e-12);
-            for (k, &v) in row.iter().enumerate() {
-                if v != 0.0 {
-                    self.nz[i * w + k / 64] |= 1 << (k % 64);
-                }
+            for (word, part) in self.nz[i * w..(i + 1) * w].iter_mut().zip(row.chunks(64)) {
+                // Without a branch per entry: most are 0, but not predictably.
+                *word = part
+                    .iter()
+                    .enumerate()
+                    .fold(0u64, |bits, (b, &v)| bits | ((v != 0.0) as u64) << b);
             }
         }
         self.eta_count = 0;
