@@ -388,7 +388,7 @@ fn a_scenario_trial_count_beyond_the_limit_is_refused() {
 
 #[test]
 fn idle_threads_are_not_started() {
-    // 40 trials are 2 chunks of 32: only 2 workers can ever have work, so
+    // 80 trials are 2 chunks of 64: only 2 workers can ever have work, so
     // only 2 are started (and recorded), however many are asked for.
     let tmp = tempfile::tempdir().unwrap();
     let run = tmp.path().join("run");
@@ -397,7 +397,7 @@ fn idle_threads_are_not_started() {
             "run",
             BASE,
             "--trials",
-            "40",
+            "80",
             "--threads",
             "1024",
             "--quiet",

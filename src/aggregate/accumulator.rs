@@ -21,7 +21,7 @@
 //! # How trials are added
 //!
 //! Trials arrive in batches ([`Accumulator::add_trials`], a worker's chunk of
-//! 32 records laid end to end), and one sweep over the cells takes each
+//! 64 records laid end to end), and one sweep over the cells takes each
 //! cell's values from all records of the batch while that cell's state is
 //! in cache: the state is read and written once per batch, not once per
 //! trial, and the records are read as a few forward streams. Within the

@@ -182,7 +182,7 @@ pub struct McOpts {
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
     /// Worker threads (default: all cores; at most 1024, and no more are
-    /// started than there are chunks of 32 trials to run at once). Results do
+    /// started than there are chunks of 64 trials to run at once). Results do
     /// not depend on it.
     #[arg(long, value_name = "T", value_parser = thread_count)]
     pub threads: Option<usize>,

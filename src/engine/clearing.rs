@@ -416,11 +416,12 @@ pub fn record(
         out[ix.stock[i].release] = release;
     }
     let (mut objective, mut system_cost) = (0.0, 0.0);
-    for (j, (&c, &v)) in ws.cost.iter().zip(x).enumerate() {
-        objective += c * v;
-        if !prep.is_value_col[j] {
-            system_cost += c * v;
-        }
+    for ((&c, &v), &value_col) in ws.cost.iter().zip(x).zip(&prep.is_value_col) {
+        // Adding +0 for a value column is adding nothing (a sum that starts
+        // at +0 never becomes -0), and a select is cheaper than a branch.
+        let cv = c * v;
+        objective += cv;
+        system_cost += if value_col { 0.0 } else { cv };
     }
     out[ix.totals.welfare] = -objective / 1e6;
     out[ix.totals.system_cost] = system_cost / 1e6;

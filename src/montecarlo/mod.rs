@@ -456,7 +456,13 @@ mod tests {
             workers(&plan(usize::MAX, 0..u64::MAX)),
             (WAVE / CHUNK) as usize
         );
-        assert_eq!(workers(&plan(8, 0..40)), 2, "40 trials are 2 chunks");
+        let c = CHUNK;
+        assert_eq!(
+            workers(&plan(8, 0..c + c / 2)),
+            2,
+            "1.5 chunks' trials are 2 chunks"
+        );
+        assert_eq!(workers(&plan(8, 0..c)), 1, "one chunk's trials are 1 chunk");
         assert_eq!(workers(&plan(8, 5..5)), 1);
         assert_eq!(workers(&plan(0, 0..100)), 1);
         let mut det = plan(8, 0..1);

@@ -166,9 +166,19 @@ impl Simplex {
     /// bases, so the cost follows the row's non-zeros rather than `n + m`. Each `α_j`
     /// sums the same products in the same (ascending row) order as a column-wise dot.
     pub(super) fn pivot_row(&mut self, s: f64) -> f64 {
-        let (m, n) = (self.m, self.n);
+        let n = self.n;
         let row = &mut self.row;
-        for i in 0..m {
+        // The rows where ρ is non-zero, ascending, from its mask.
+        for i in (0..self.inv.rho_nz.len()).flat_map(|w| {
+            let mut bits = self.inv.rho_nz[w];
+            std::iter::from_fn(move || {
+                (bits != 0).then(|| {
+                    let i = w * 64 + bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    i
+                })
+            })
+        }) {
             let ri = self.inv.rho[i];
             if ri == 0.0 {
                 continue;

@@ -40,7 +40,7 @@ pub(super) struct Inverse {
     /// A row of `B⁻¹` (the pivot row `e_r B⁻¹`), see `load_rho`.
     pub(super) rho: Vec<f64>,
     /// The mask of `rho`.
-    rho_nz: Vec<u64>,
+    pub(super) rho_nz: Vec<u64>,
     /// The rows of the entering column `a_q` as a mask, for `ftran`.
     col_nz: Vec<u64>,
     fac: Factor,
@@ -143,8 +143,9 @@ impl Inverse {
     /// `ρ = e_r B⁻¹`, the pivot row of basis position `r`.
     #[inline]
     pub(super) fn load_rho(&mut self, r: usize) {
-        let m = self.m;
+        let (m, w) = (self.m, self.words);
         self.rho.copy_from_slice(&self.binv[r * m..(r + 1) * m]);
+        self.rho_nz.copy_from_slice(&self.nz[r * w..(r + 1) * w]);
     }
 
     /// `(row i of B⁻¹) · v`, over the marked entries.
