@@ -475,7 +475,7 @@ impl Simplex {
                 self.lp.wcost[j] - self.a.dot(j, &self.it.y)
             };
             if check {
-                infeasible |= self.dual_infeasibility(j, tol) > 0.0;
+                infeasible |= self.is_dual_infeasible(j, tol);
             }
         }
         infeasible
