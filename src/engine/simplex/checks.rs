@@ -19,31 +19,32 @@ impl Simplex {
         self.opts.primal_tol * (self.a.punit[j] + b.abs())
     }
 
-    /// Amount by which nonbasic `j` violates dual feasibility beyond `tol` (0 if none).
-    /// A fixed variable (`lb = ub`) never does; that is asked last, as few
-    /// variables get past the sign test (tolerances are never negative).
+    /// Amount by which nonbasic `j` violates dual feasibility beyond `tol`
+    /// (0 if none; a basic or fixed variable never does).
     #[inline(always)]
     pub(super) fn dual_infeasibility(&self, j: usize, tol: f64) -> f64 {
-        let dj = self.it.d[j];
-        let v = match self.it.status[j] {
-            VarStatus::Basic => return 0.0,
-            VarStatus::Lower => -dj,
-            VarStatus::Upper => dj,
-            VarStatus::Free => dj.abs(),
-        };
-        if v > 0.0 && v > tol * self.a.dunit[j] && self.lp.lb[j] != self.lp.ub[j] {
+        let (v, bad) = self.dual_violation(j, tol);
+        if bad {
             v
         } else {
             0.0
         }
     }
 
-    /// Whether nonbasic `j` violates dual feasibility beyond `tol`: the same
-    /// answer as `dual_infeasibility(j, tol) > 0.0`, computed without
-    /// branches for the passes over all variables (the signs of reduced
-    /// costs near 0 are coin tosses to a branch predictor).
+    /// Whether nonbasic `j` violates dual feasibility beyond `tol`
+    /// (`dual_infeasibility(j, tol) > 0`).
     #[inline(always)]
     pub(super) fn is_dual_infeasible(&self, j: usize, tol: f64) -> bool {
+        self.dual_violation(j, tol).1
+    }
+
+    /// `j`'s reduced cost on the wrong side, and whether that is beyond
+    /// `tol` for a nonbasic, non-fixed variable. Computed without branches,
+    /// as a conjunction of comparisons: the passes over all variables ask
+    /// it of every one, and the sign of a reduced cost near 0 is a coin
+    /// toss to a branch predictor.
+    #[inline(always)]
+    fn dual_violation(&self, j: usize, tol: f64) -> (f64, bool) {
         let (dj, st) = (self.it.d[j], self.it.status[j]);
         let v = if st == VarStatus::Upper {
             dj
@@ -52,7 +53,10 @@ impl Simplex {
         } else {
             dj.abs()
         };
-        (st != VarStatus::Basic) & (v > tol * self.a.dunit[j]) & (self.lp.lb[j] != self.lp.ub[j])
+        let bad = (st != VarStatus::Basic)
+            & (v > tol * self.a.dunit[j])
+            & (self.lp.lb[j] != self.lp.ub[j]);
+        (v, bad)
     }
 
     /// Whether some nonbasic violates dual feasibility.
