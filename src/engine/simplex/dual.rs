@@ -13,6 +13,7 @@
 //! by a search over *all* non-zero pivot candidates, with fresh factors, and
 //! not when the violation left is rounding noise of an ill-conditioned basis.
 
+use super::kernels::for_each_bit;
 use super::stall::Stall;
 use super::{
     tolerance, Outcome, Simplex, SolveError, VarStatus, INF, PIV_TOL, SING_TOL, SMALL_PIVOT,
@@ -167,52 +168,40 @@ impl Simplex {
     /// sums the same products in the same (ascending row) order as a column-wise dot.
     pub(super) fn pivot_row(&mut self, s: f64) -> f64 {
         let n = self.n;
-        let row = &mut self.row;
+        let (inv, a, row) = (&self.inv, &self.a, &mut self.row);
         // The rows where ρ is non-zero, ascending, from its mask.
-        for i in (0..self.inv.rho_nz.len()).flat_map(|w| {
-            let mut bits = self.inv.rho_nz[w];
-            std::iter::from_fn(move || {
-                (bits != 0).then(|| {
-                    let i = w * 64 + bits.trailing_zeros() as usize;
-                    bits &= bits - 1;
-                    i
-                })
-            })
-        }) {
-            let ri = self.inv.rho[i];
+        for_each_bit(&inv.rho_nz, |i| {
+            let ri = inv.rho[i];
             if ri == 0.0 {
-                continue;
+                return;
             }
-            for k in self.a.row_start[i]..self.a.row_start[i + 1] {
-                let j = self.a.col_index[k];
+            for k in a.row_start[i]..a.row_start[i + 1] {
+                let j = a.col_index[k];
                 let (w, bit) = (j / 64, 1u64 << (j % 64));
                 if row.seen[w] & bit == 0 {
                     row.seen[w] |= bit;
                     row.work[j] = 0.0;
                 }
-                row.work[j] += ri * self.a.row_value[k];
+                row.work[j] += ri * a.row_value[k];
             }
             let j = n + i;
             row.seen[j / 64] |= 1u64 << (j % 64);
             row.work[j] = -ri;
-        }
+        });
         let mut row_max = 0.0f64;
         let (status, lb, ub) = (&self.it.status, &self.lp.lb, &self.lp.ub);
-        row.nz.clear();
-        for w in 0..row.seen.len() {
-            let mut bits = std::mem::take(&mut row.seen[w]);
-            while bits != 0 {
-                let j = w * 64 + bits.trailing_zeros() as usize;
-                bits &= bits - 1;
-                if status[j] == VarStatus::Basic || lb[j] == ub[j] {
-                    continue;
-                }
-                let a = s * row.work[j];
-                row.work[j] = a;
-                row_max = row_max.max(a.abs());
-                row.nz.push(j);
+        let (seen, work, nz) = (&mut row.seen, &mut row.work, &mut row.nz);
+        nz.clear();
+        for_each_bit(seen, |j| {
+            if status[j] == VarStatus::Basic || lb[j] == ub[j] {
+                return;
             }
-        }
+            let a = s * work[j];
+            work[j] = a;
+            row_max = row_max.max(a.abs());
+            nz.push(j);
+        });
+        seen.fill(0);
         row_max
     }
 
